@@ -1,0 +1,204 @@
+"""The HTTP API for integrations: parse, one domain call, answer."""
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Header, NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from pydantic import AfterValidator
+
+from loket.api.models import ApiToken, IdempotencyKey, hash_token
+from loket.policy.models import Category
+from loket.portal.links import portal_url
+from loket.tickets import queries
+from loket.tickets.models import Channel, Ticket
+from loket.tickets.operations import (
+    TicketClosed,
+    open_ticket,
+    record_internal_note,
+    record_requester_reply,
+)
+from loket.tickets.references import InvalidReference, parse_reference
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        api_token = ApiToken.objects.filter(token_hash=hash_token(token), active=True).first()
+        if api_token is not None:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        return api_token
+
+
+api = NinjaAPI(
+    title="Loket API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    docs_url="/docs",
+)
+
+
+def checked_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError as error:
+        raise ValueError("not a valid e-mail address") from error
+    return value
+
+
+def plain_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(checked_email)]
+Text = Annotated[str, AfterValidator(plain_text)]
+
+
+class TicketIn(Schema):
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    email: Email
+    category: str
+    subject: Annotated[Text, Field(min_length=1, max_length=200)]
+    description: Annotated[Text, Field(min_length=1, max_length=20_000)]
+    language: Literal["ja", "id", "en"] | None = None
+
+
+class MessageIn(Schema):
+    body: Annotated[Text, Field(min_length=1, max_length=20_000)]
+    kind: Literal["requester_reply", "internal_note"] = "requester_reply"
+
+
+class MessageOut(Schema):
+    kind: str
+    author: str
+    body: str
+    created_at: datetime
+
+
+class TicketOut(Schema):
+    reference: str
+    status: str
+    category: str
+    subject: str
+    language: str
+    channel: str
+    created_at: datetime
+    updated_at: datetime
+    portal_url: str
+    messages: list[MessageOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    return TicketOut(
+        reference=str(ticket.reference),
+        status=ticket.status,
+        category=ticket.category_id,
+        subject=ticket.subject,
+        language=ticket.language,
+        channel=ticket.channel,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        portal_url=portal_url(str(ticket.reference)),
+        messages=[
+            MessageOut(
+                kind=message.kind,
+                author=message.author_name,
+                body=message.body,
+                created_at=message.created_at,
+            )
+            for message in queries.thread(ticket, include_internal=False)
+        ],
+    )
+
+
+def find_ticket(reference: str) -> Ticket:
+    try:
+        canonical = parse_reference(reference, settings.LOKET_REFERENCE_PREFIX)
+    except InvalidReference as error:
+        raise HttpError(404, f"no ticket {reference}: {error}") from None
+    ticket = Ticket.objects.select_related("category").filter(reference=canonical).first()
+    if ticket is None:
+        raise HttpError(404, f"no ticket {canonical}")
+    return ticket
+
+
+@api.post("/tickets", response={200: TicketOut, 201: TicketOut, 422: ErrorOut})
+def create_ticket(
+    request: HttpRequest,
+    payload: TicketIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> tuple[int, TicketOut]:
+    if not Category.objects.filter(code=payload.category, active=True).exists():
+        codes = ", ".join(Category.objects.filter(active=True).values_list("code", flat=True))
+        raise HttpError(422, f"unknown category {payload.category!r}; use one of: {codes}")
+    token = request.auth
+    assert isinstance(token, ApiToken)
+    if idempotency_key is None:
+        return 201, ticket_out(create_from_payload(payload))
+    request_hash = hashlib.sha256(
+        json.dumps(payload.model_dump(), sort_keys=True).encode()
+    ).hexdigest()
+    try:
+        with transaction.atomic():
+            previous = IdempotencyKey.objects.filter(token=token, key=idempotency_key).first()
+            if previous is None:
+                ticket = create_from_payload(payload)
+                IdempotencyKey.objects.create(
+                    token=token, key=idempotency_key, request_hash=request_hash,
+                    ticket=ticket, created_at=ticket.created_at,
+                )
+                return 201, ticket_out(ticket)
+    except IntegrityError:
+        # Another request with the same key won the race; answer with what it created.
+        previous = IdempotencyKey.objects.get(token=token, key=idempotency_key)
+    if previous.request_hash != request_hash:
+        raise HttpError(422, "this Idempotency-Key was already used with a different body")
+    return 200, ticket_out(previous.ticket)
+
+
+def create_from_payload(payload: TicketIn) -> Ticket:
+    return open_ticket(
+        subject=payload.subject,
+        body=payload.description,
+        category_code=payload.category,
+        requester_name=payload.name,
+        requester_email=payload.email,
+        language=payload.language or settings.LANGUAGE_CODE,
+        channel=Channel.API,
+        now=timezone.now(),
+    )
+
+
+@api.get("/tickets/{reference}", response={200: TicketOut, 404: ErrorOut})
+def get_ticket(request: HttpRequest, reference: str) -> TicketOut:
+    return ticket_out(find_ticket(reference))
+
+
+@api.post("/tickets/{reference}/messages", response={201: TicketOut, 404: ErrorOut, 409: ErrorOut})
+def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> tuple[int, TicketOut]:
+    ticket = find_ticket(reference)
+    now = timezone.now()
+    if payload.kind == "internal_note":
+        record_internal_note(ticket=ticket, author=request.user, body=payload.body, now=now)
+    else:
+        try:
+            record_requester_reply(ticket=ticket, body=payload.body, channel=Channel.API, now=now)
+        except TicketClosed:
+            raise HttpError(409, f"{ticket.reference} is closed; open a new ticket") from None
+    ticket.refresh_from_db()
+    return 201, ticket_out(ticket)

@@ -1,0 +1,130 @@
+"""The `loket` command: one entry point for the demo, the servers, the worker and Django."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def django_command(*arguments: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["loket", *arguments])
+
+
+def loket_process(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "loket.cli", *arguments]
+
+
+def run_together(commands: Sequence[list[str]]) -> int:
+    """Start the processes; when one ends or Ctrl-C arrives, stop them all."""
+    processes = [subprocess.Popen(command) for command in commands]
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(process.poll() is None for process in processes):
+            time.sleep(0.2)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+    failed = [process.returncode for process in processes if process.returncode not in (0, -15)]
+    return 0 if stopping or not failed else failed[0]
+
+
+def web(bind: str, workers: int) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
+    command = [
+        sys.executable, "-m", "gunicorn", "loket.wsgi:application",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--access-logfile", "-",
+        "--graceful-timeout", "5",
+    ]
+    return subprocess.call(command)
+
+
+def prepare() -> None:
+    django_command("migrate", "--no-input", "--verbosity", "0")
+    django_command("apply_policy")
+
+
+def demo(bind: str) -> int:
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    os.environ.setdefault("LOKET_BASE_URL", f"http://{bind}")
+    prepare()
+    django_command("load_demo")
+    print(f"\nLoket demo on http://{bind}/  (contact form /support/contact/, console /console/)")
+    print("Mail goes to files under var/mail/. Press Ctrl-C to stop.\n", flush=True)
+    return run_together([loket_process("web", "--bind", bind), loket_process("worker")])
+
+
+def serve(bind: str, workers: int) -> int:
+    prepare()
+    return run_together(
+        [loket_process("web", "--bind", bind, "--workers", str(workers)), loket_process("worker")]
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loket", description="Loket support desk")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (
+        ("demo", "SQLite demo with the Catalo.id policy, demo data and logins; web + worker"),
+        ("serve", "migrate, then run web + worker with production settings"),
+        ("web", "the web server alone (gunicorn)"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--bind", default=os.environ.get("LOKET_BIND", DEFAULT_BIND))
+        if name != "demo":
+            sub.add_argument(
+                "--workers", type=int, default=int(os.environ.get("LOKET_WEB_WORKERS", 2))
+            )
+    commands.add_parser("worker", help="the background worker alone (mail, housekeeping)")
+    manage = commands.add_parser("manage", help="any Django management command")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    policy = commands.add_parser("policy", help="policy files")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
+    policy_apply = policy_commands.add_parser("apply", help="apply a policy file")
+    policy_apply.add_argument("file", nargs="?")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    match arguments.command:
+        case "demo":
+            return demo(arguments.bind)
+        case "serve":
+            return serve(arguments.bind, arguments.workers)
+        case "web":
+            return web(arguments.bind, arguments.workers)
+        case "worker":
+            django_command("worker")
+        case "manage":
+            django_command(*arguments.arguments)
+        case "policy":
+            django_command("apply_policy", *([arguments.file] if arguments.file else []))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from loket.console import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("t/<str:reference>/", views.ticket_detail, name="ticket"),
+    path("t/<str:reference>/reply/", views.reply, name="reply"),
+    path("t/<str:reference>/note/", views.note, name="note"),
+    path("t/<str:reference>/status/", views.change_status, name="status"),
+    path("t/<str:reference>/assign-to-me/", views.assign_to_me, name="assign_to_me"),
+    path("t/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,109 @@
+"""Agent and supervisor pages: each view parses its form, makes one domain call, renders."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from loket.console.forms import InternalNoteForm, PublicReplyForm, StatusForm
+from loket.tickets import queries
+from loket.tickets.access import access_attachment, access_ticket_for_agent, is_agent
+from loket.tickets.downloads import attachment_response
+from loket.tickets.models import Ticket
+from loket.tickets.operations import (
+    assign,
+    record_internal_note,
+    record_public_reply,
+    set_status,
+)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not is_agent(request.user):
+        raise Http404
+    return render(request, "console/queue.html", {"tickets": queries.open_queue()})
+
+
+def ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: forms.Form | None = None,
+    note_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "ticket": ticket,
+        "thread": queries.thread(ticket, include_internal=True),
+        "events": ticket.events.select_related("actor").order_by("created_at", "id"),
+        "reply_form": reply_form or PublicReplyForm(),
+        "note_form": note_form or InternalNoteForm(),
+        "status_form": StatusForm(initial={"status": ticket.status}),
+    }
+    return render(request, "console/ticket.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return ticket_page(request, access_ticket_for_agent(request.user, reference))
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = PublicReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return ticket_page(request, ticket, reply_form=form, status=400)
+    record_public_reply(
+        ticket=ticket,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        attachments=form.cleaned_data["attachments"],
+        status_after=form.cleaned_data["status_after"] or None,
+        now=timezone.now(),
+    )
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = InternalNoteForm(request.POST)
+    if not form.is_valid():
+        return ticket_page(request, ticket, note_form=form, status=400)
+    record_internal_note(
+        ticket=ticket, author=request.user, body=form.cleaned_data["body"], now=timezone.now()
+    )
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        set_status(
+            ticket=ticket, status=form.cleaned_data["status"], actor=request.user,
+            now=timezone.now(),
+        )
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    assign(ticket=ticket, assignee=request.user, actor=request.user, now=timezone.now())  # type: ignore[arg-type]
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    return attachment_response(access_attachment(ticket, attachment_id, requester=False))

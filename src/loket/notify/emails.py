@@ -1,0 +1,68 @@
+"""What Loket says to requesters by e-mail, rendered in the ticket's language."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from loket.portal.links import portal_url
+from loket.tickets.models import Message, Ticket
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def thread_headers(ticket: Ticket, *, automatic: bool) -> dict[str, str]:
+    """Every mail about a ticket points at one root id, so mail clients keep one thread."""
+    root = f"<{ticket.reference}@tickets.loket>"
+    headers = {"In-Reply-To": root, "References": root, "X-Loket-Reference": str(ticket.reference)}
+    if automatic:
+        # RFC 3834: stops out-of-office robots answering the acknowledgement.
+        headers["Auto-Submitted"] = "auto-replied"
+    return headers
+
+
+def render(ticket: Ticket, template: str, subject: str, context: dict[str, object]) -> str:
+    context = {
+        "ticket": ticket,
+        "portal_url": portal_url(str(ticket.reference)),
+        "link_days": settings.LOKET_PORTAL_LINK_MAX_AGE_DAYS,
+        **context,
+    }
+    return render_to_string(f"notify/email/{template}.txt", context).strip() + "\n"
+
+
+def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] We received your request: %(subject)s") % {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+        }
+        body = render(ticket, "acknowledgement", subject, {"category": ticket.category})
+    return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def public_reply(ticket: Ticket, message: Message, *, now: datetime) -> EmailContent:
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] Reply to your request: %(subject)s") % {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+        }
+        body = render(ticket, "public_reply", subject, {"message": message})
+    return EmailContent(subject, body, thread_headers(ticket, automatic=False))
+
+
+def portal_link(ticket: Ticket, *, now: datetime) -> EmailContent:
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] Your link to follow your request") % {
+            "reference": ticket.reference
+        }
+        body = render(ticket, "portal_link", subject, {})
+    return EmailContent(subject, body, thread_headers(ticket, automatic=True))

@@ -1,0 +1,74 @@
+"""`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping."""
+
+import logging
+import threading
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from loket.notify.operations import recover_outbox
+
+logger = logging.getLogger("loket.worker")
+
+
+def housekeeping_once() -> None:
+    requeued = recover_outbox(timezone.now())
+    if requeued:
+        logger.info("handed %d undelivered outbox message(s) back to the queue", requeued)
+
+
+def housekeeping_loop(stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            housekeeping_once()
+        except Exception:
+            logger.exception("housekeeping failed; trying again in %.0f s", interval)
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+class Command(BaseCommand):
+    help = "Run Loket's background worker: e-mail delivery and housekeeping."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="Run what is due now, then exit (for tests)."
+        )
+        parser.add_argument("--interval", type=float, default=0.5, help="Queue poll interval.")
+
+    def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        if batch:
+            housekeeping_once()
+            worker.run()
+            return
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=housekeeping_loop,
+            args=(stop, settings.LOKET_HOUSEKEEPING_SECONDS),
+            name="housekeeping",
+            daemon=True,
+        )
+        thread.start()
+        worker.configure_signals()
+        logger.info("worker started")
+        try:
+            worker.run()
+        finally:
+            stop.set()

@@ -1,0 +1,52 @@
+import uuid
+from typing import ClassVar
+
+from django.db import models
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(models.Model):
+    """A message to send, written in the transaction of the change that caused it.
+
+    The worker claims a row with a conditional UPDATE, sends outside any transaction and marks
+    it sent; a worker that dies holding a claim loses it when the lease ends.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+    )
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=20, default="email")
+    to_address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_address} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries, so a receiver can drop a duplicate of a retried send."""
+        return f"<{self.id}@loket>"

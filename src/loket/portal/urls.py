@@ -1,0 +1,10 @@
+from django.urls import path
+
+from loket.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("new-link/", views.new_link, name="new_link"),
+    path("t/<str:token>/", views.ticket_page, name="ticket"),
+    path("t/<str:token>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,191 @@
+"""Loket's only settings module: everything an operator may change comes from the environment.
+
+See docs/configuration.md for every variable with its default.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("LOKET_VAR_DIR", "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def read_or_create_secret_key(path: Path) -> str:
+    """The demo must start with no configuration, so it keeps a generated key under var/."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+DEBUG = env_bool("LOKET_DEBUG")
+SECRET_KEY = os.environ.get("SECRET_KEY") or read_or_create_secret_key(VAR_DIR / "secret_key")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+LOKET_BASE_URL = os.environ.get("LOKET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "loket.policy",
+    "loket.tickets",
+    "loket.notify",
+    "loket.intake",
+    "loket.portal",
+    "loket.console",
+    "loket.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "loket.urls"
+WSGI_APPLICATION = "loket.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite is the embedded default: WAL lets readers run beside the one writer, the busy timeout
+# makes writers queue instead of failing, and IMMEDIATE transactions take the write lock up
+# front so two writers never deadlock upgrading a read lock.
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'loket.sqlite3'}"
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["CONN_MAX_AGE"] = 0
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # Tests start worker subprocesses, which cannot see an in-memory database.
+    _database["TEST"] = {"NAME": str(VAR_DIR / "test-loket.sqlite3")}
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work ------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGES = [("ja", "日本語"), ("id", "Bahasa Indonesia"), ("en", "English")]
+LANGUAGE_CODE = os.environ.get("LOKET_DEFAULT_LANGUAGE", "id")
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+LOKET_DISPLAY_TIME_ZONE = os.environ.get("LOKET_DISPLAY_TIME_ZONE", "Asia/Jakarta")
+
+# --- Static and uploaded files --------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "attachments")},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("LOKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+LOKET_ATTACHMENT_MAX_COUNT = int(os.environ.get("LOKET_ATTACHMENT_MAX_COUNT", 5))
+# A request may carry every attachment plus the form fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- E-mail ---------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Catalo.id Support <support@catalo.id>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Loket ----------------------------------------------------------------------------------
+LOKET_REFERENCE_PREFIX = os.environ.get("LOKET_REFERENCE_PREFIX", "CAT")
+LOKET_REFERENCE_KEY = os.environ.get("LOKET_REFERENCE_KEY", SECRET_KEY)
+LOKET_PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("LOKET_PORTAL_LINK_MAX_AGE_DAYS", 30))
+LOKET_POLICY_FILE = os.environ.get(
+    "LOKET_POLICY_FILE", str(PACKAGE_DIR.parent.parent / "policies" / "catalo-id.toml")
+)
+# A worker that claimed an e-mail and died holds it this long before another worker retries.
+LOKET_OUTBOX_LEASE_SECONDS = int(os.environ.get("LOKET_OUTBOX_LEASE_SECONDS", 300))
+LOKET_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOKET_OUTBOX_MAX_ATTEMPTS", 8))
+LOKET_HOUSEKEEPING_SECONDS = float(os.environ.get("LOKET_HOUSEKEEPING_SECONDS", 30))
+
+LOGIN_URL = "/console/login/"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "/console/login/"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("LOKET_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "loket": {"handlers": ["console"], "level": os.environ.get("LOKET_LOG_LEVEL", "INFO")},
+    },
+}

@@ -1,0 +1,140 @@
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING_CUSTOMER = "pending_customer", _("Waiting for your reply")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER)
+REOPENED_BY_REQUESTER = (Status.PENDING_CUSTOMER, Status.RESOLVED)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Contact form")
+    EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+    PORTAL = "portal", _("Portal")
+    CONSOLE = "console", _("Console")
+
+
+class Ticket(models.Model):
+    """One case. Its reference is what the requester quotes on every channel."""
+
+    # Null only inside the transaction that creates the ticket: the reference is derived from
+    # the primary key (see tickets.references), which exists only after the first insert.
+    reference = models.CharField(max_length=24, unique=True, null=True)
+    subject = models.CharField(max_length=200)
+    category = models.ForeignKey("policy.Category", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    requester_name = models.CharField(max_length=200)
+    requester_email = models.EmailField(max_length=254)
+    language = models.CharField(max_length=8)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    messages: "models.Manager[Message]"
+    events: "models.Manager[Event]"
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["status", "created_at"], name="ticket_status_created"),
+            models.Index(fields=["requester_email"], name="ticket_requester_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class MessageKind(models.TextChoices):
+    REQUESTER = "requester", _("Requester")
+    PUBLIC_REPLY = "public_reply", _("Reply")
+    INTERNAL_NOTE = "internal_note", _("Internal note")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=MessageKind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    author_name = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    attachments: "models.Manager[Attachment]"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != MessageKind.INTERNAL_NOTE
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Ticket created")
+    REQUESTER_REPLY = "requester_reply", _("Requester replied")
+    PUBLIC_REPLY = "public_reply", _("Public reply")
+    INTERNAL_NOTE = "internal_note", _("Internal note")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    PORTAL_LINK_SENT = "portal_link_sent", _("Portal link sent")
+    MAIL_SENT = "mail_sent", _("E-mail delivered")
+    MAIL_FAILED = "mail_failed", _("E-mail could not be delivered")
+
+
+class Event(models.Model):
+    """The timeline: one row for every change, written in the same transaction as the change."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=200)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.ticket_id}"
