@@ -68,7 +68,7 @@ def prepare() -> None:
 
 
 def demo(bind: str) -> int:
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    os.environ.setdefault("LOKET_MAIL", "file")
     os.environ.setdefault("LOKET_BASE_URL", f"http://{bind}")
     prepare()
     django_command("load_demo")

@@ -145,16 +145,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Catalo.id Support <support@catalo.id>")
+# LOKET_MAIL: "smtp" (production), "file" (the demo: one file per message under var/mail/) or
+# "console". Django 6.1's MAILERS replaces the old EMAIL_* settings.
+LOKET_MAIL = os.environ.get("LOKET_MAIL", "smtp")
+_MAIL_BACKENDS = {
+    "smtp": (
+        "django.core.mail.backends.smtp.EmailBackend",
+        {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", 25)),
+            "username": os.environ.get("EMAIL_HOST_USER") or None,
+            "password": os.environ.get("EMAIL_HOST_PASSWORD") or None,
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+            "use_ssl": env_bool("EMAIL_USE_SSL"),
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", 30)),
+        },
+    ),
+    "file": ("django.core.mail.backends.filebased.EmailBackend", {"file_path": str(VAR_DIR / "mail")}),
+    "console": ("django.core.mail.backends.console.EmailBackend", {}),
+}
+_mail_backend, _mail_options = _MAIL_BACKENDS[LOKET_MAIL]
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", '"Catalo.id Support" <support@catalo.id>'
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Loket ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F
 
@@ -86,7 +86,7 @@ def send_email(row: OutboxMessage) -> None:
         to=[row.to_address],
         headers=headers,
     )
-    with get_connection(fail_silently=False) as connection:
+    with mailers.default as connection:
         connection.send_messages([message])
 
 

@@ -38,9 +38,8 @@ _BODY_LENGTH = DATA_SYMBOLS + 1  # seven data symbols and one check symbol
 
 # GF(32) is built on the primitive polynomial x^5 + x^2 + 1 (0b100101).
 _FIELD_POLYNOMIAL = 0b100101
-# The multiplier a is the field element x. What the check needs from a (see _check_symbol):
-# a != 0 and a + 1 != 0, i.e. a is neither 0 nor 1.
-_MULTIPLIER = 0b00010
+# The check multiplier a is the field element x (the symbol value 2). All the check needs from
+# a (see _check_symbol) is a != 0 and a + 1 != 0, i.e. that a is neither 0 nor 1.
 
 
 def _times_multiplier(value: int) -> int:
@@ -93,9 +92,10 @@ _RoundKeys = tuple[tuple[int, int], ...]
 def _round_keys(key: bytes, attempt: int) -> _RoundKeys:
     """Derive an (offset, multiplier) pair per round from the key with keyed BLAKE2b.
 
-    Hashing inside every round was the first design, but it made a Feistel step cost about
-    four microseconds; deriving round keys once per (key, attempt) and mixing with integer
-    arithmetic is several times faster and still depends on the whole key.
+    Hashing inside every round was the first design, but a whole permutation then cost about
+    four microseconds and a million references about ten seconds; deriving round keys once
+    per (key, attempt) and mixing with integer arithmetic is about three times faster and
+    still depends on the whole key.
     """
     keys = []
     for round_index in range(_ROUNDS):

@@ -1,0 +1,72 @@
+# Loket - the two commands a newcomer needs are `make demo` and `make test`.
+# uv is bootstrapped into .tools/ with the local Python 3.13 (no interpreter is ever downloaded).
+
+PYTHON ?= python3.13
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PG_URL ?= postgres://postgres@127.0.0.1:5432/loket
+
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install system-packages messages demo serve test lint fmt types test-sqlite test-postgres bench clean
+
+$(UV):
+	@test -n "$(UV_PYTHON)" || { echo "Python 3.13 not found: install it (e.g. 'pyenv install 3.13') or set PYTHON=/path/to/python3.13"; exit 1; }
+	$(UV_PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+	@$(MAKE) --no-print-directory messages
+
+# Compiled catalogs are build output: made from the committed .po files on every install.
+messages:
+	@command -v msgfmt >/dev/null || scripts/system-packages gettext
+	cd src/loket && ../../$(BIN)/python -m django compilemessages --settings=loket.settings -v 0
+
+system-packages:
+	scripts/system-packages chromium gettext
+
+demo: install
+	$(BIN)/loket demo
+
+serve: install
+	$(BIN)/loket serve
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+fmt: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+types: install
+	$(BIN)/mypy src tests bench
+
+test: install system-packages lint types test-sqlite test-postgres
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest
+
+# Under CI=true a PostgreSQL that cannot be reached fails the run; elsewhere it is reported.
+test-postgres: install
+	@if $(BIN)/python scripts/postgres-ready "$(PG_URL)"; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL at $(PG_URL) is required when CI=true"; exit 1; \
+	else \
+		echo "!! PostgreSQL at $(PG_URL) not reachable: the PostgreSQL half of the suite did NOT run"; \
+	fi
+
+bench: install
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

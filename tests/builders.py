@@ -1,0 +1,41 @@
+"""Small typed builders: each test says only what matters to it."""
+
+from datetime import UTC, datetime
+
+from loket.tickets.models import Channel, Ticket
+from loket.tickets.operations import IncomingFile, open_ticket
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB
+
+
+def build_ticket(
+    *,
+    subject: str = "Store not active after payment",
+    body: str = "I paid for the Pro plan yesterday but my store is still inactive.",
+    category: str = "access",
+    name: str = "Siti Rahma",
+    email: str = "siti@example.co.id",
+    language: str = "en",
+    channel: str = Channel.WEB,
+    attachments: tuple[IncomingFile, ...] = (),
+    now: datetime = NOW,
+) -> Ticket:
+    return open_ticket(
+        subject=subject,
+        body=body,
+        category_code=category,
+        requester_name=name,
+        requester_email=email,
+        language=language,
+        channel=channel,
+        attachments=attachments,
+        now=now,
+    )

@@ -1,0 +1,58 @@
+"""Shared fixtures: the shipped policy's categories, people, and a real SMTP server."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from loket.policy.document import load_policy
+from loket.policy.operations import apply_categories
+from tests.smtp import SmtpServer
+
+
+@pytest.fixture(autouse=True)
+def shipped_categories(request: pytest.FixtureRequest) -> None:
+    """Tests that touch the database see the categories of the shipped Catalo.id policy."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if marker is not None or uses_db:
+        request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+        apply_categories(load_policy(Path(settings.LOKET_POLICY_FILE)))
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture
+def agent(db: None) -> User:
+    user = User.objects.create_user("agent", "agent@catalo.id", "agent-password")
+    user.groups.add(Group.objects.get_or_create(name="agents")[0])
+    return user
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings: object, smtp_server: SmtpServer) -> SmtpServer:
+    """Route Loket's mail through the real SMTP server on loopback."""
+    settings.MAILERS = {  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 10},
+        }
+    }
+    return smtp_server

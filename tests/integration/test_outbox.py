@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from loket.notify.models import OutboxMessage, OutboxStatus
+from loket.notify.operations import claim, deliver, recover_outbox
+from loket.tickets.models import EventKind
+from tests.builders import NOW, build_ticket
+from tests.smtp import SmtpServer, free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def test_delivering_the_acknowledgement_sends_it_once_and_records_it() -> None:
+    ticket = build_ticket()
+    row = OutboxMessage.objects.get(ticket=ticket)
+
+    assert deliver(row.id, NOW) == "sent"
+    assert deliver(row.id, NOW) == "skipped"
+
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.subject.startswith(f"[{ticket.reference}]")
+    assert sent.to == ["siti@example.co.id"]
+    assert sent.extra_headers["Message-ID"] == row.message_id
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT
+    assert ticket.events.filter(kind=EventKind.MAIL_SENT).count() == 1
+
+
+def test_a_real_smtp_server_receives_the_acknowledgement(smtp_settings: SmtpServer) -> None:
+    ticket = build_ticket(language="ja", name="田中 花子")
+    row = OutboxMessage.objects.get(ticket=ticket)
+
+    assert deliver(row.id, NOW) == "sent"
+
+    [received] = smtp_settings.wait_for(1)
+    assert f"[{ticket.reference}]" in received["Subject"]
+    assert received["Auto-Submitted"] == "auto-replied"
+    assert received["References"] == f"<{ticket.reference}@tickets.loket>"
+    body = received.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "田中 花子" in body.get_content()
+
+
+def test_a_failed_send_is_retried_later_and_given_up_after_the_last_attempt(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    settings.LOKET_OUTBOX_MAX_ATTEMPTS = 2
+    ticket = build_ticket()
+    row = OutboxMessage.objects.get(ticket=ticket)
+
+    assert deliver(row.id, NOW) == "retry"
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.PENDING
+    assert row.attempts == 1
+    assert row.next_attempt_at == NOW + timedelta(seconds=30)
+    assert "refused" in row.last_error.lower()
+    assert deliver(row.id, NOW) == "skipped", "not due before its retry time"
+
+    assert deliver(row.id, row.next_attempt_at) == "failed"
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.FAILED
+    assert ticket.events.filter(kind=EventKind.MAIL_FAILED).count() == 1
+
+
+def test_only_one_worker_can_claim_a_message() -> None:
+    row = OutboxMessage.objects.get(ticket=build_ticket())
+    assert claim(row.id, NOW) is not None
+    assert claim(row.id, NOW) is None
+
+
+def test_a_claim_held_by_a_dead_worker_is_released_when_its_lease_ends(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LOKET_OUTBOX_LEASE_SECONDS = 60
+    row = OutboxMessage.objects.get(ticket=build_ticket())
+    assert claim(row.id, NOW) is not None
+
+    assert recover_outbox(NOW + timedelta(seconds=30)) == 0
+    assert recover_outbox(NOW + timedelta(seconds=61)) == 1
+
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.PENDING
+    assert deliver(row.id, NOW + timedelta(seconds=61)) == "sent"
+    assert len(mail.outbox) == 1
