@@ -41,7 +41,7 @@ def test_opening_a_ticket_stores_case_message_event_and_acknowledgement_together
 def test_the_acknowledgement_is_written_in_the_requesters_language() -> None:
     ticket = build_ticket(language="id")
     acknowledgement = OutboxMessage.objects.get(ticket=ticket)
-    assert "Kami telah menerima" in acknowledgement.subject
+    assert "Permintaan Anda sudah kami terima" in acknowledgement.subject
     assert "hari kerja" in acknowledgement.body
 
 

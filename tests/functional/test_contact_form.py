@@ -1,0 +1,157 @@
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from loket.notify.models import OutboxMessage
+from loket.notify.tasks import deliver_outbox_message
+from loket.tickets.models import Attachment, Message, Ticket
+from tests.builders import EXE, PDF, PNG
+
+pytestmark = pytest.mark.django_db
+
+URL = "/support/contact/"
+
+
+def valid_form(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": "Siti Rahma",
+        "email": "siti@example.co.id",
+        "category": "access",
+        "subject": "Toko belum aktif",
+        "description": "Saya sudah membayar paket Pro tetapi toko belum aktif.",
+        **overrides,
+    }
+
+
+def assert_nothing_created() -> None:
+    assert not Ticket.objects.exists()
+    assert not Message.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_form_offers_the_policy_categories_in_the_visitors_language(client: Client) -> None:
+    page = client.get(URL, headers={"accept-language": "ja"}).content.decode()
+    assert 'lang="ja"' in page
+    assert "アカウントとセキュリティ" in page
+    page = client.get(URL, headers={"accept-language": "id"}).content.decode()
+    assert "Sengketa tagihan" in page
+
+
+def test_a_valid_submission_shows_the_reference_and_keeps_the_language(client: Client) -> None:
+    response = client.post(
+        URL,
+        valid_form(attachments=[SimpleUploadedFile("bukti.png", PNG, "image/png")]),
+        headers={"accept-language": "id"},
+        follow=True,
+    )
+    ticket = Ticket.objects.get()
+    assert response.status_code == 200
+    assert str(ticket.reference) in response.content.decode()
+    assert ticket.language == "id"
+    assert ticket.channel == "web"
+    assert ticket.messages.get().attachments.get().filename == "bukti.png"
+    assert OutboxMessage.objects.filter(ticket=ticket, kind="acknowledgement").exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": ""}, "name", "This field is required."),
+        ({"email": "siti@"}, "email", "Enter a valid email address."),
+        ({"category": "lottery"}, "category", "Select a valid choice."),
+        ({"subject": "x" * 10_000}, "subject", "at most 200 characters"),
+        ({"description": "   "}, "description", "This field is required."),
+    ],
+)
+def test_bad_fields_get_a_clear_error_and_create_nothing(
+    client: Client, overrides: dict[str, str], field: str, message: str
+) -> None:
+    response = client.post(URL, valid_form(**overrides), headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert_nothing_created()
+
+
+def test_errors_are_shown_in_the_requesters_language(client: Client) -> None:
+    response = client.post(URL, valid_form(name=""), headers={"accept-language": "ja"})
+    assert response.status_code == 400
+    assert "このフィールドは必須です。" in response.content.decode()
+    response = client.post(URL, valid_form(name=""), headers={"accept-language": "id"})
+    assert "Bidang ini tidak boleh kosong." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("invoice.png", EXE, "image/png"), "is not an image, a PDF"),
+        (SimpleUploadedFile("page.txt", b"<html><script>x</script>", "text/plain"), "not an image"),
+        (SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024), "application/pdf"),
+         "is too large"),
+    ],
+    ids=["disguised-executable", "html-as-text", "oversized"],
+)
+def test_bad_attachments_are_refused_by_their_bytes_and_create_nothing(
+    client: Client, upload: SimpleUploadedFile, message: str
+) -> None:
+    response = client.post(URL, valid_form(attachments=[upload]), headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["attachments"])
+    assert_nothing_created()
+
+
+def test_more_than_five_attachments_are_refused(client: Client) -> None:
+    uploads = [SimpleUploadedFile(f"s{i}.png", PNG, "image/png") for i in range(6)]
+    response = client.post(URL, valid_form(attachments=uploads), headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "at most 5 files" in " ".join(response.context["form"].errors["attachments"])
+    assert_nothing_created()
+
+
+def test_a_pdf_called_png_is_kept_as_the_pdf_it_is(client: Client) -> None:
+    upload = SimpleUploadedFile("receipt.png", PDF, "image/png")
+    client.post(URL, valid_form(attachments=[upload]))
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.content_type) == ("receipt.pdf", "application/pdf")
+
+
+def test_html_and_script_in_fields_are_stored_as_text_and_shown_inert(client: Client) -> None:
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    response = client.post(
+        URL, valid_form(name=script, subject=script, description=script), follow=True
+    )
+    ticket = Ticket.objects.get()
+    assert ticket.subject == script
+    portal = client.get(response.context["portal_path"]).content.decode()
+    assert "<script>alert" not in portal
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in portal
+
+
+def test_the_form_is_protected_against_cross_site_posts() -> None:
+    response = Client(enforce_csrf_checks=True).post(URL, valid_form())
+    assert response.status_code == 403
+    assert_nothing_created()
+
+
+def test_a_mail_server_that_is_down_never_fails_the_submission(
+    client: Client, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, valid_form())
+    assert response.status_code == 302
+
+    acknowledgement = OutboxMessage.objects.get()
+    assert deliver_outbox_message.call(str(acknowledgement.id)) == "retry"
+
+    assert Ticket.objects.count() == 1
+    acknowledgement = OutboxMessage.objects.get()
+    assert (acknowledgement.status, acknowledgement.attempts) == ("pending", 1)
+    assert acknowledgement.last_error

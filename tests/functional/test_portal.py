@@ -1,0 +1,124 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from loket.notify.models import OutboxMessage
+from loket.portal.links import portal_path
+from loket.tickets.models import EventKind, Status
+from loket.tickets.operations import IncomingFile, record_internal_note, set_status
+from tests.builders import NOW, PNG, build_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def main_text(page: str) -> str:
+    """The page without its per-response CSRF tokens."""
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_the_link_shows_the_thread_without_internal_notes(client: Client, agent: User) -> None:
+    ticket = build_ticket()
+    record_internal_note(ticket=ticket, author=agent, body="Suspected fraud", now=NOW)
+    page = client.get(portal_path(str(ticket.reference))).content.decode()
+    assert str(ticket.reference) in page
+    assert "I paid for the Pro plan" in page
+    assert "Suspected fraud" not in page
+
+
+def test_a_forged_or_altered_link_shows_nothing(client: Client) -> None:
+    ticket = build_ticket()
+    other = build_ticket()
+    path = portal_path(str(ticket.reference))
+    forged = path.replace(str(ticket.reference), str(other.reference))
+    assert client.get(forged).status_code == 404
+    assert client.get("/portal/t/CAT-0000-0000/").status_code == 404
+
+
+def test_a_link_stops_working_after_its_expiry(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LOKET_PORTAL_LINK_MAX_AGE_DAYS = 30
+    with time_machine.travel(NOW, tick=False):
+        path = portal_path(str(build_ticket().reference))
+    with time_machine.travel(NOW + timedelta(days=29), tick=False):
+        assert client.get(path).status_code == 200
+    with time_machine.travel(NOW + timedelta(days=31), tick=False):
+        assert client.get(path).status_code == 404
+
+
+def test_the_requester_replies_with_a_file_and_the_ticket_reopens(
+    client: Client, agent: User
+) -> None:
+    ticket = build_ticket()
+    set_status(ticket=ticket, status=Status.PENDING_CUSTOMER, actor=agent, now=NOW)
+    path = portal_path(str(ticket.reference))
+    upload = SimpleUploadedFile("proof.png", PNG, "image/png")
+
+    response = client.post(path, {"body": "Here is the proof.", "attachments": [upload]})
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    reply = ticket.messages.last()
+    assert reply is not None
+    assert reply.body == "Here is the proof."
+    assert reply.channel == "portal"
+    assert reply.attachments.get().filename == "proof.png"
+
+
+def test_attachments_download_as_files_and_only_from_their_own_ticket(client: Client) -> None:
+    ticket = build_ticket(attachments=(IncomingFile("proof.png", "image/png", PNG),))
+    other = build_ticket()
+    attachment = ticket.messages.get().attachments.get()
+    path = portal_path(str(ticket.reference))
+
+    response = client.get(f"{path}files/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PNG  # type: ignore[attr-defined]
+    other_path = portal_path(str(other.reference))
+    assert client.get(f"{other_path}files/{attachment.pk}/").status_code == 404
+
+
+def test_a_closed_ticket_takes_no_more_replies(client: Client, agent: User) -> None:
+    ticket = build_ticket()
+    set_status(ticket=ticket, status=Status.CLOSED, actor=agent, now=NOW)
+    response = client.post(
+        portal_path(str(ticket.reference)), {"body": "Hello?"}, headers={"accept-language": "en"}
+    )
+    assert response.status_code == 400
+    assert "This request is closed. Please send us a new request." in response.content.decode()
+    assert ticket.messages.count() == 1
+
+
+def test_an_empty_reply_gets_an_error_in_the_requesters_language(client: Client) -> None:
+    ticket = build_ticket()
+    response = client.post(
+        portal_path(str(ticket.reference)), {"body": ""}, headers={"accept-language": "ja"}
+    )
+    assert response.status_code == 400
+    assert "このフィールドは必須です。" in response.content.decode()
+
+
+def test_asking_for_a_new_link_answers_the_same_whether_or_not_it_matches(
+    client: Client,
+) -> None:
+    ticket = build_ticket()
+    reference = str(ticket.reference)
+    answers = [
+        client.post("/portal/new-link/", {"reference": ref, "email": email})
+        for ref, email in [
+            (reference.lower().replace("-", ""), "SITI@example.co.id"),
+            (reference, "someone.else@example.com"),
+            ("CAT-0000-0000", "siti@example.co.id"),
+        ]
+    ]
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({main_text(answer.content.decode()) for answer in answers}) == 1
+    links = OutboxMessage.objects.filter(kind="portal_link")
+    assert links.count() == 1
+    assert links.get().to_address == "siti@example.co.id"
+    assert ticket.events.filter(kind=EventKind.PORTAL_LINK_SENT).count() == 1
