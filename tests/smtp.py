@@ -22,13 +22,18 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.hold = False
+        self.closing = False
+        self.stalled = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        # While held, the server accepts the message text but never answers, like a stalled
-        # relay; such a message is never counted as delivered.
-        while self.hold:
-            await asyncio.sleep(0.05)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        # While held, the server takes the message text but never answers, like a stalled
+        # relay: the sender never hears "accepted", so the message is never counted.
+        if self.hold:
+            self.stalled += 1
+            while not self.closing:
+                await asyncio.sleep(0.05)
+            return "451 Closing"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self.lock:
@@ -46,7 +51,7 @@ class SmtpServer:
         self.controller.start()
 
     def stop(self) -> None:
-        self.mailbox.hold = False
+        self.mailbox.closing = True
         self.controller.stop()
 
     @property

@@ -53,11 +53,18 @@ def run_together(commands: Sequence[list[str]]) -> int:
 def web(bind: str, workers: int) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
     command = [
-        sys.executable, "-m", "gunicorn", "loket.wsgi:application",
-        "--bind", bind,
-        "--workers", str(workers),
-        "--access-logfile", "-",
-        "--graceful-timeout", "5",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "loket.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
     ]
     return subprocess.call(command)
 

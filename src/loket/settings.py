@@ -161,14 +161,15 @@ _MAIL_BACKENDS = {
             "timeout": int(os.environ.get("EMAIL_TIMEOUT", 30)),
         },
     ),
-    "file": ("django.core.mail.backends.filebased.EmailBackend", {"file_path": str(VAR_DIR / "mail")}),
+    "file": (
+        "django.core.mail.backends.filebased.EmailBackend",
+        {"file_path": str(VAR_DIR / "mail")},
+    ),
     "console": ("django.core.mail.backends.console.EmailBackend", {}),
 }
 _mail_backend, _mail_options = _MAIL_BACKENDS[LOKET_MAIL]
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", '"Catalo.id Support" <support@catalo.id>'
-)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", '"Catalo.id Support" <support@catalo.id>')
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Loket ----------------------------------------------------------------------------------

@@ -79,7 +79,10 @@ def test_notes_status_and_assignment_from_the_ticket_page(
     assert ticket.assignee == agent
     assert ticket.messages.filter(kind=MessageKind.INTERNAL_NOTE).count() == 1
     assert set(ticket.events.values_list("kind", flat=True)) == {
-        EventKind.CREATED, EventKind.INTERNAL_NOTE, EventKind.STATUS_CHANGED, EventKind.ASSIGNED,
+        EventKind.CREATED,
+        EventKind.INTERNAL_NOTE,
+        EventKind.STATUS_CHANGED,
+        EventKind.ASSIGNED,
     }
     assert list(OutboxMessage.objects.values_list("kind", flat=True)) == ["acknowledgement"]
 

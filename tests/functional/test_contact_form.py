@@ -88,8 +88,10 @@ def test_errors_are_shown_in_the_requesters_language(client: Client) -> None:
     [
         (SimpleUploadedFile("invoice.png", EXE, "image/png"), "is not an image, a PDF"),
         (SimpleUploadedFile("page.txt", b"<html><script>x</script>", "text/plain"), "not an image"),
-        (SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024), "application/pdf"),
-         "is too large"),
+        (
+            SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024), "application/pdf"),
+            "is too large",
+        ),
     ],
     ids=["disguised-executable", "html-as-text", "oversized"],
 )

@@ -109,7 +109,10 @@ def test_a_public_reply_opens_a_new_ticket_and_mails_the_requester(agent: User) 
 def test_a_public_reply_can_set_the_status_it_leaves_behind(agent: User) -> None:
     ticket = build_ticket()
     record_public_reply(
-        ticket=ticket, author=agent, body="Which bank?", status_after=Status.PENDING_CUSTOMER,
+        ticket=ticket,
+        author=agent,
+        body="Which bank?",
+        status_after=Status.PENDING_CUSTOMER,
         now=NOW,
     )
     ticket.refresh_from_db()

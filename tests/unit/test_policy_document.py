@@ -10,7 +10,12 @@ SHIPPED = Path(__file__).resolve().parents[2] / "policies" / "catalo-id.toml"
 def test_the_shipped_policy_has_the_seven_categories_of_s1_named_in_three_languages() -> None:
     document = load_policy(SHIPPED)
     assert [category.code for category in document.categories] == [
-        "support", "complaint", "billing_dispute", "refund", "access", "account_security",
+        "support",
+        "complaint",
+        "billing_dispute",
+        "refund",
+        "access",
+        "account_security",
         "seller_order",
     ]
     for category in document.categories:
@@ -21,7 +26,7 @@ def test_the_shipped_policy_has_the_seven_categories_of_s1_named_in_three_langua
 
 
 def test_a_category_without_an_indonesian_name_is_refused_with_the_reason() -> None:
-    data = {
+    data: dict[str, object] = {
         "organisation": {"name": "X"},
         "categories": [{"code": "support", "name": {"ja": "質問", "en": "Question"}}],
     }

@@ -17,4 +17,4 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
                 request,
                 f"The token for {obj.name} is {token} - copy it now, it is not shown again.",
             )
-        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+        super().save_model(request, obj, form, change)

@@ -146,7 +146,7 @@ def create_ticket(
     if not Category.objects.filter(code=payload.category, active=True).exists():
         codes = ", ".join(Category.objects.filter(active=True).values_list("code", flat=True))
         raise HttpError(422, f"unknown category {payload.category!r}; use one of: {codes}")
-    token = request.auth
+    token = getattr(request, "auth", None)
     assert isinstance(token, ApiToken)
     if idempotency_key is None:
         return 201, ticket_out(create_from_payload(payload))
@@ -159,8 +159,11 @@ def create_ticket(
             if previous is None:
                 ticket = create_from_payload(payload)
                 IdempotencyKey.objects.create(
-                    token=token, key=idempotency_key, request_hash=request_hash,
-                    ticket=ticket, created_at=ticket.created_at,
+                    token=token,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    ticket=ticket,
+                    created_at=ticket.created_at,
                 )
                 return 201, ticket_out(ticket)
     except IntegrityError:

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -89,7 +89,9 @@ def change_status(request: HttpRequest, reference: str) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         set_status(
-            ticket=ticket, status=form.cleaned_data["status"], actor=request.user,
+            ticket=ticket,
+            status=form.cleaned_data["status"],
+            actor=request.user,
             now=timezone.now(),
         )
     return redirect("console:ticket", reference=reference)
@@ -104,6 +106,6 @@ def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     ticket = access_ticket_for_agent(request.user, reference)
     return attachment_response(access_attachment(ticket, attachment_id, requester=False))

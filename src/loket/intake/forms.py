@@ -26,7 +26,9 @@ class AttachmentsField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs["accept"] = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
+        self.widget.attrs["accept"] = (
+            "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
+        )
 
     def clean(self, data: Any, initial: Any = None) -> list[IncomingFile]:
         files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
@@ -38,7 +40,7 @@ class AttachmentsField(forms.FileField):
             )
         return [self.clean_one(upload) for upload in files]
 
-    def clean_one(self, upload: UploadedFile) -> IncomingFile:
+    def clean_one(self, upload: UploadedFile[Any]) -> IncomingFile:
         name = upload.name or "attachment"
         limit = settings.LOKET_ATTACHMENT_MAX_BYTES
         if (upload.size or 0) > limit:

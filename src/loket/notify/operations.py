@@ -48,7 +48,9 @@ def queue_email(
 def enqueue_delivery(outbox_id: UUID, run_after: datetime | None = None) -> None:
     from loket.notify.tasks import deliver_outbox_message
 
-    task = deliver_outbox_message.using(run_after=run_after) if run_after else deliver_outbox_message
+    task = (
+        deliver_outbox_message.using(run_after=run_after) if run_after else deliver_outbox_message
+    )
     task.enqueue(str(outbox_id))
 
 

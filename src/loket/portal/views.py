@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/ticket.html", context, status=400 if form.errors else 200)
 
 
-def attachment(request: HttpRequest, token: str, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:
     ticket = access_ticket_by_token(token)
     return attachment_response(access_attachment(ticket, attachment_id, requester=True))
 
@@ -55,7 +55,9 @@ def new_link(request: HttpRequest) -> HttpResponse:
         if ticket is not None:
             send_portal_link(ticket=ticket, now=timezone.now())
         return render(request, "portal/new_link_sent.html")
-    return render(request, "portal/new_link.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "portal/new_link.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def matching_ticket(reference_text: str, email: str) -> Ticket | None:

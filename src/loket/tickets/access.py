@@ -14,7 +14,8 @@ def is_agent(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    return bool(user.groups.filter(name__in=AGENT_GROUPS).exists())  # type: ignore[union-attr]
+    groups = getattr(user, "groups", None)
+    return groups is not None and bool(groups.filter(name__in=AGENT_GROUPS).exists())
 
 
 def access_ticket_by_token(token: str) -> Ticket:

@@ -6,16 +6,14 @@ from loket.tickets.models import Event, Message, Ticket
 class MessageInline(admin.TabularInline[Message, Ticket]):
     model = Message
     extra = 0
-    fields = ["created_at", "kind", "author_name", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "author_name", "body")
     can_delete = False
 
 
 class EventInline(admin.TabularInline[Event, Ticket]):
     model = Event
     extra = 0
-    fields = ["created_at", "kind", "actor_label", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "actor_label", "data")
     can_delete = False
 
 

@@ -32,7 +32,7 @@ class Ticket(models.Model):
 
     # Null only inside the transaction that creates the ticket: the reference is derived from
     # the primary key (see tickets.references), which exists only after the first insert.
-    reference = models.CharField(max_length=24, unique=True, null=True)
+    reference = models.CharField(max_length=24, unique=True, null=True)  # noqa: DJ001
     subject = models.CharField(max_length=200)
     category = models.ForeignKey("policy.Category", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
@@ -49,9 +49,6 @@ class Ticket(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-
-    messages: "models.Manager[Message]"
-    events: "models.Manager[Event]"
 
     class Meta:
         indexes: ClassVar[list[models.Index]] = [
@@ -83,8 +80,6 @@ class Message(models.Model):
     author_name = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField()
-
-    attachments: "models.Manager[Attachment]"
 
     class Meta:
         ordering = ["created_at", "id"]

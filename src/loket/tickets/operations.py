@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
@@ -150,8 +150,12 @@ def record_requester_reply(
             ticket.status = Status.OPEN
         touch(ticket, now)
         record_event(
-            ticket, EventKind.REQUESTER_REPLY, actor=None, actor_label=ticket.requester_name,
-            data=data, now=now,
+            ticket,
+            EventKind.REQUESTER_REPLY,
+            actor=None,
+            actor_label=ticket.requester_name,
+            data=data,
+            now=now,
         )
     return message
 
@@ -185,8 +189,12 @@ def record_public_reply(
         if ticket.status != previous:
             data["status"] = {"from": previous, "to": ticket.status}
         record_event(
-            ticket, EventKind.PUBLIC_REPLY, actor=author, actor_label=display_name(author),
-            data=data, now=now,
+            ticket,
+            EventKind.PUBLIC_REPLY,
+            actor=author,
+            actor_label=display_name(author),
+            data=data,
+            now=now,
         )
         content = emails.public_reply(ticket, message, now=now)
         queue_email(
@@ -216,13 +224,17 @@ def record_internal_note(*, ticket: Ticket, author: Agent, body: str, now: datet
         )
         touch(ticket, now)
         record_event(
-            ticket, EventKind.INTERNAL_NOTE, actor=author, actor_label=display_name(author),
-            data={"message": message.pk}, now=now,
+            ticket,
+            EventKind.INTERNAL_NOTE,
+            actor=author,
+            actor_label=display_name(author),
+            data={"message": message.pk},
+            now=now,
         )
     return message
 
 
-def set_status(*, ticket: Ticket, status: str, actor: Agent, now: datetime) -> Ticket:
+def set_status(*, ticket: Ticket, status: str, actor: Agent | None, now: datetime) -> Ticket:
     if status not in Status.values:
         raise ValueError(f"unknown status {status!r}")
     with transaction.atomic():
@@ -233,13 +245,19 @@ def set_status(*, ticket: Ticket, status: str, actor: Agent, now: datetime) -> T
         ticket.status = status
         touch(ticket, now)
         record_event(
-            ticket, EventKind.STATUS_CHANGED, actor=actor, actor_label=display_name(actor),
-            data={"from": previous, "to": status}, now=now,
+            ticket,
+            EventKind.STATUS_CHANGED,
+            actor=actor,
+            actor_label=display_name(actor),
+            data={"from": previous, "to": status},
+            now=now,
         )
     return ticket
 
 
-def assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor: Agent, now: datetime) -> Ticket:
+def assign(
+    *, ticket: Ticket, assignee: AbstractBaseUser | None, actor: Agent | None, now: datetime
+) -> Ticket:
     with transaction.atomic():
         ticket = lock(ticket)
         if ticket.assignee_id == (assignee.pk if assignee else None):
@@ -247,8 +265,12 @@ def assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor: Agent, n
         ticket.assignee = assignee  # type: ignore[assignment]
         touch(ticket, now)
         record_event(
-            ticket, EventKind.ASSIGNED, actor=actor, actor_label=display_name(actor),
-            data={"assignee": display_name(assignee) if assignee else None}, now=now,
+            ticket,
+            EventKind.ASSIGNED,
+            actor=actor,
+            actor_label=display_name(actor),
+            data={"assignee": display_name(assignee) if assignee else None},
+            now=now,
         )
     return ticket
 
@@ -299,7 +321,7 @@ def add_message(
         ticket=ticket,
         kind=kind,
         channel=channel,
-        author=author if author is not None and author.is_authenticated else None,
+        author=stored_user(author),
         author_name=author_name,
         body=body,
         created_at=now,
@@ -329,11 +351,16 @@ def record_event(
     return Event.objects.create(
         ticket=ticket,
         kind=kind,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=stored_user(actor),
         actor_label=actor_label,
         data=data,
         created_at=now,
     )
+
+
+def stored_user(user: Agent | None) -> User | None:
+    """The account to link a change to; anonymous and API actors have none."""
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def display_name(user: Agent | None) -> str:

@@ -4,27 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('code', models.SlugField(max_length=40, primary_key=True, serialize=False)),
-                ('name_ja', models.CharField(max_length=200)),
-                ('name_id', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('priority', models.CharField(default='normal', max_length=10)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
+                ("code", models.SlugField(max_length=40, primary_key=True, serialize=False)),
+                ("name_ja", models.CharField(max_length=200)),
+                ("name_id", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                ("priority", models.CharField(default="normal", max_length=10)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'code'],
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "code"],
             },
         ),
     ]

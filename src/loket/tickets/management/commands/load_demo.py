@@ -19,13 +19,30 @@ DEMO_USERS = (
 )
 
 DEMO_TICKETS = (
-    ("Siti Rahma", "siti@example.co.id", "id", "access",
-     "Langganan sudah dibayar tapi toko belum aktif",
-     "Saya sudah membayar paket Pro kemarin (INV-2026-0412) tetapi toko saya belum aktif."),
-    ("田中 花子", "hanako@example.jp", "ja", "billing_dispute",
-     "請求が二重になっています", "11月の請求が2回引き落とされました。請求書 INV-2026-0398 です。"),
-    ("Daniel Wong", "daniel@example.com", "en", "support",
-     "How do I add a second branch?", "I run two shops and want both on one storefront."),
+    (
+        "Siti Rahma",
+        "siti@example.co.id",
+        "id",
+        "access",
+        "Langganan sudah dibayar tapi toko belum aktif",
+        "Saya sudah membayar paket Pro kemarin (INV-2026-0412) tetapi toko saya belum aktif.",
+    ),
+    (
+        "田中 花子",
+        "hanako@example.jp",
+        "ja",
+        "billing_dispute",
+        "請求が二重になっています",
+        "11月の請求が2回引き落とされました。請求書 INV-2026-0398 です。",
+    ),
+    (
+        "Daniel Wong",
+        "daniel@example.com",
+        "en",
+        "support",
+        "How do I add a second branch?",
+        "I run two shops and want both on one storefront.",
+    ),
 )
 
 
@@ -62,14 +79,23 @@ class Command(BaseCommand):
         now = timezone.now()
         tickets = [
             open_ticket(
-                subject=subject, body=body, category_code=category, requester_name=name,
-                requester_email=email, language=language, channel=Channel.WEB, now=now,
+                subject=subject,
+                body=body,
+                category_code=category,
+                requester_name=name,
+                requester_email=email,
+                language=language,
+                channel=Channel.WEB,
+                now=now,
             )
             for name, email, language, category, subject, body in DEMO_TICKETS
         ]
         agent = User.objects.get(username="agent")
         record_public_reply(
-            ticket=tickets[1], author=agent, now=now, status_after=Status.PENDING_CUSTOMER,
+            ticket=tickets[1],
+            author=agent,
+            now=now,
+            status_after=Status.PENDING_CUSTOMER,
             body="お問い合わせありがとうございます。カード会社名と異議申し立ての日付を教えてください。",
         )
         set_status(ticket=tickets[2], status=Status.OPEN, actor=agent, now=now)

@@ -1,0 +1,170 @@
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from loket.api.models import ApiToken
+from loket.notify.models import OutboxMessage
+from loket.tickets.models import MessageKind, Status, Ticket
+from loket.tickets.operations import set_status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token() -> str:
+    api_token = ApiToken(name="storefront")
+    secret = api_token.issue()
+    api_token.save()
+    return secret
+
+
+@pytest.fixture
+def api(client: Client, token: str) -> Client:
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def ticket_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": "Budi Santoso",
+        "email": "budi@example.co.id",
+        "category": "billing_dispute",
+        "subject": "Tagihan ganda bulan November",
+        "description": "Kartu saya ditagih dua kali untuk INV-2026-0398.",
+        "language": "id",
+        **overrides,
+    }
+
+
+def test_requests_without_a_valid_token_are_refused(client: Client) -> None:
+    assert (
+        client.post("/api/v1/tickets", ticket_body(), content_type="application/json").status_code
+        == 401
+    )
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer loket_wrong"
+    assert client.get("/api/v1/tickets/CAT-0000-0000").status_code == 401
+
+
+def test_a_revoked_token_is_refused(api: Client) -> None:
+    ApiToken.objects.update(active=False)
+    assert api.get("/api/v1/tickets/CAT-0000-0000").status_code == 401
+
+
+def test_creating_a_ticket_returns_its_reference_and_acknowledges_it(api: Client) -> None:
+    response = api.post("/api/v1/tickets", ticket_body(), content_type="application/json")
+    assert response.status_code == 201
+    data = response.json()
+    ticket = Ticket.objects.get(reference=data["reference"])
+    assert (ticket.channel, ticket.language, ticket.status) == ("api", "id", Status.NEW)
+    assert data["messages"][0]["body"] == "Kartu saya ditagih dua kali untuk INV-2026-0398."
+    assert "/portal/t/" in data["portal_url"]
+    assert OutboxMessage.objects.filter(ticket=ticket, kind="acknowledgement").exists()
+
+
+def test_the_same_idempotency_key_and_body_give_the_same_ticket(api: Client) -> None:
+    headers = {"Idempotency-Key": "order-77"}
+    first = api.post(
+        "/api/v1/tickets", ticket_body(), content_type="application/json", headers=headers
+    )
+    again = api.post(
+        "/api/v1/tickets", ticket_body(), content_type="application/json", headers=headers
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["reference"] == again.json()["reference"]
+    assert Ticket.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused(api: Client) -> None:
+    headers = {"Idempotency-Key": "order-77"}
+    api.post("/api/v1/tickets", ticket_body(), content_type="application/json", headers=headers)
+    other = api.post(
+        "/api/v1/tickets",
+        ticket_body(subject="Other"),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert other.status_code == 422
+    assert "different body" in other.json()["detail"]
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"email": "not-an-address"}, "e-mail"),
+        ({"category": "lottery"}, "unknown category"),
+        ({"subject": "x" * 10_000}, "200"),
+        ({"description": ""}, "at least 1"),
+        ({"language": "fr"}, "ja"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason_and_creates_nothing(
+    api: Client, overrides: dict[str, str], expected: str
+) -> None:
+    response = api.post(
+        "/api/v1/tickets", ticket_body(**overrides), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert expected in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_a_ticket_is_read_by_its_reference_in_any_spelling(api: Client) -> None:
+    reference = api.post("/api/v1/tickets", ticket_body(), content_type="application/json").json()[
+        "reference"
+    ]
+    response = api.get(f"/api/v1/tickets/{reference.lower().replace('-', '')}")
+    assert response.status_code == 200
+    assert response.json()["reference"] == reference
+    assert api.get("/api/v1/tickets/CAT-0000-0000").status_code == 404
+
+
+def test_messages_are_added_as_requester_replies_or_internal_notes(api: Client) -> None:
+    reference = api.post("/api/v1/tickets", ticket_body(), content_type="application/json").json()[
+        "reference"
+    ]
+    reply = api.post(
+        f"/api/v1/tickets/{reference}/messages",
+        {"body": "Bank: BCA"},
+        content_type="application/json",
+    )
+    note = api.post(
+        f"/api/v1/tickets/{reference}/messages",
+        {"body": "Checked", "kind": "internal_note"},
+        content_type="application/json",
+    )
+    assert (reply.status_code, note.status_code) == (201, 201)
+    ticket = Ticket.objects.get(reference=reference)
+    assert list(ticket.messages.values_list("kind", flat=True)) == [
+        MessageKind.REQUESTER,
+        MessageKind.REQUESTER,
+        MessageKind.INTERNAL_NOTE,
+    ]
+    assert [m["body"] for m in note.json()["messages"]] == [
+        "Kartu saya ditagih dua kali untuk INV-2026-0398.",
+        "Bank: BCA",
+    ], "internal notes never leave through the API"
+
+
+def test_a_reply_to_a_closed_ticket_is_a_conflict(api: Client) -> None:
+    reference = api.post("/api/v1/tickets", ticket_body(), content_type="application/json").json()[
+        "reference"
+    ]
+    ticket = Ticket.objects.get(reference=reference)
+    set_status(ticket=ticket, status=Status.CLOSED, actor=None, now=ticket.created_at)
+    response = api.post(
+        f"/api/v1/tickets/{reference}/messages", {"body": "?"}, content_type="application/json"
+    )
+    assert response.status_code == 409
+
+
+def test_the_openapi_schema_describes_the_three_endpoints(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert set(schema["paths"]) == {
+        "/api/v1/tickets",
+        "/api/v1/tickets/{reference}",
+        "/api/v1/tickets/{reference}/messages",
+    }
+    assert "BearerToken" in schema["components"]["securitySchemes"]
