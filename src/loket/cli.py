@@ -65,6 +65,8 @@ def web(bind: str, workers: int) -> int:
         "-",
         "--graceful-timeout",
         "5",
+        # Several servers on one machine (demo, benchmark) must not share a control socket.
+        "--no-control-socket",
     ]
     return subprocess.call(command)
 

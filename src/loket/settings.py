@@ -122,12 +122,14 @@ LANGUAGE_CODE = os.environ.get("LOKET_DEFAULT_LANGUAGE", "id")
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-LOKET_DISPLAY_TIME_ZONE = os.environ.get("LOKET_DISPLAY_TIME_ZONE", "Asia/Jakarta")
+# Stored in UTC (USE_TZ); TIME_ZONE is only the zone times are shown in: WIB for Catalo.id.
+TIME_ZONE = os.environ.get("LOKET_DISPLAY_TIME_ZONE", "Asia/Jakarta")
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -60,7 +60,7 @@ def start_worker(smtp_server: SmtpServer) -> Iterator[Callable[[], subprocess.Po
             process.wait(10)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -85,7 +85,7 @@ def test_a_worker_killed_before_delivering_is_replaced_and_the_mail_goes_out_onc
 
     smtp_server.mailbox.hold = False
     start_worker()
-    [delivered] = smtp_server.wait_for(1)
+    [delivered] = smtp_server.wait_for(1, timeout=60)
     time.sleep(3)  # longer than the lease: a second delivery would have happened by now
 
     assert len(smtp_server.messages) == 1

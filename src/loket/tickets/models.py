@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 class Status(models.TextChoices):
     NEW = "new", _("New")
     OPEN = "open", _("Open")
-    PENDING_CUSTOMER = "pending_customer", _("Waiting for your reply")
+    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
 
 
+# What the requester reads for a status where the agents' word would be odd to them.
+REQUESTER_STATUS_LABELS = {Status.PENDING_CUSTOMER: _("Waiting for your reply")}
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER)
 REOPENED_BY_REQUESTER = (Status.PENDING_CUSTOMER, Status.RESOLVED)
 
@@ -58,6 +60,10 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
+
+    @property
+    def status_for_requester(self) -> str:
+        return str(REQUESTER_STATUS_LABELS.get(Status(self.status), self.get_status_display()))
 
     @property
     def is_active(self) -> bool:
