@@ -77,6 +77,8 @@ def prepare() -> None:
 
 
 def demo(bind: str) -> int:
+    # The demo is the embedded SQLite desk by definition; it never touches a configured server.
+    os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("LOKET_MAIL", "file")
     os.environ.setdefault("LOKET_BASE_URL", f"http://{bind}")
     prepare()

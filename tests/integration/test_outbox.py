@@ -32,6 +32,7 @@ def test_delivering_the_acknowledgement_sends_it_once_and_records_it() -> None:
 def test_a_real_smtp_server_receives_the_acknowledgement(smtp_settings: SmtpServer) -> None:
     ticket = build_ticket(language="ja", name="田中 花子")
     row = OutboxMessage.objects.get(ticket=ticket)
+    assert smtp_settings.messages == [], "opening a ticket talks to no mail server"
 
     assert deliver(row.id, NOW) == "sent"
 

@@ -1,0 +1,76 @@
+"""`loket demo` as a newcomer runs it: one command, a working desk, Ctrl-C stops everything."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.smtp import free_port
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def wait_for_page(url: str, process: subprocess.Popen[str], timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "loket demo exited early"
+        try:
+            status, body = fetch(url)
+        except OSError:
+            time.sleep(0.3)
+            continue
+        if status == 200:
+            return body
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def test_loket_demo_serves_form_and_console_prints_logins_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    environment = {**os.environ, "LOKET_VAR_DIR": str(tmp_path), "LOKET_BIND": f"127.0.0.1:{port}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loket.cli", "demo"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        form = wait_for_page(f"{base}/support/contact/", process)
+        assert 'name="category"' in form
+        assert fetch(f"{base}/console/login/")[0] == 200
+        logins = json.loads((tmp_path / "demo-logins.json").read_text())
+        assert set(logins) == {"agent", "supervisor", "admin"}
+        # The worker delivers the demo tickets' acknowledgements to files under var/mail/.
+        deadline = time.monotonic() + 30
+        while not list((tmp_path / "mail").glob("*")) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert list((tmp_path / "mail").glob("*"))
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    for username, password in logins.items():
+        assert f"{username:<11} {password}" in output
+    assert "gunicorn" in output.lower()
+    try:
+        fetch(f"{base}/health/")
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the web server still answers after Ctrl-C")
