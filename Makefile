@@ -27,7 +27,7 @@ install: $(UV)
 # Compiled catalogs are build output: made from the committed .po files on every install.
 messages:
 	@command -v msgfmt >/dev/null || scripts/system-packages gettext
-	cd src/loket && ../../$(BIN)/python -m django compilemessages --settings=loket.settings -v 0
+	cd src/loket && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django compilemessages -v 0
 
 system-packages:
 	scripts/system-packages chromium gettext

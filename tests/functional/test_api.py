@@ -1,6 +1,8 @@
+import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from loket.api.models import ApiToken
@@ -168,3 +170,21 @@ def test_the_openapi_schema_describes_the_three_endpoints(client: Client) -> Non
         "/api/v1/tickets/{reference}/messages",
     }
     assert "BearerToken" in schema["components"]["securitySchemes"]
+
+
+def test_an_admin_creates_a_token_in_the_admin_and_sees_it_once(client: Client) -> None:
+    admin = User.objects.create_superuser("admin", "admin@catalo.id", "admin-password")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/api/apitoken/add/", {"name": "storefront-sync", "active": "on"}, follow=True
+    )
+    messages = " ".join(str(m) for m in response.context["messages"])
+    secret = re.search(r"loket_\S+", messages)
+    assert secret is not None
+    stored = ApiToken.objects.get(name="storefront-sync")
+    assert secret.group() not in stored.token_hash, "only the hash is stored"
+    client.logout()
+    answer = client.get(
+        "/api/v1/tickets/CAT-0000-0000", headers={"authorization": f"Bearer {secret.group()}"}
+    )
+    assert answer.status_code == 404, "the token authenticates (404: no such ticket)"
