@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, NinjaAPI, Schema
+from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import AfterValidator
@@ -142,14 +142,14 @@ def create_ticket(
     request: HttpRequest,
     payload: TicketIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> tuple[int, TicketOut]:
+) -> Status[TicketOut]:
     if not Category.objects.filter(code=payload.category, active=True).exists():
         codes = ", ".join(Category.objects.filter(active=True).values_list("code", flat=True))
         raise HttpError(422, f"unknown category {payload.category!r}; use one of: {codes}")
     token = getattr(request, "auth", None)
     assert isinstance(token, ApiToken)
     if idempotency_key is None:
-        return 201, ticket_out(create_from_payload(payload))
+        return Status(201, ticket_out(create_from_payload(payload)))
     request_hash = hashlib.sha256(
         json.dumps(payload.model_dump(), sort_keys=True).encode()
     ).hexdigest()
@@ -165,13 +165,13 @@ def create_ticket(
                     ticket=ticket,
                     created_at=ticket.created_at,
                 )
-                return 201, ticket_out(ticket)
+                return Status(201, ticket_out(ticket))
     except IntegrityError:
         # Another request with the same key won the race; answer with what it created.
         previous = IdempotencyKey.objects.get(token=token, key=idempotency_key)
     if previous.request_hash != request_hash:
         raise HttpError(422, "this Idempotency-Key was already used with a different body")
-    return 200, ticket_out(previous.ticket)
+    return Status(200, ticket_out(previous.ticket))
 
 
 def create_from_payload(payload: TicketIn) -> Ticket:
@@ -193,7 +193,7 @@ def get_ticket(request: HttpRequest, reference: str) -> TicketOut:
 
 
 @api.post("/tickets/{reference}/messages", response={201: TicketOut, 404: ErrorOut, 409: ErrorOut})
-def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> tuple[int, TicketOut]:
+def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> Status[TicketOut]:
     ticket = find_ticket(reference)
     now = timezone.now()
     if payload.kind == "internal_note":
@@ -204,4 +204,4 @@ def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> tup
         except TicketClosed:
             raise HttpError(409, f"{ticket.reference} is closed; open a new ticket") from None
     ticket.refresh_from_db()
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
