@@ -30,7 +30,7 @@ messages:
 	cd src/loket && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django compilemessages -v 0
 
 system-packages:
-	scripts/system-packages chromium gettext
+	scripts/system-packages chromium gettext fonts-noto-cjk
 
 demo: install
 	$(BIN)/loket demo

@@ -1,14 +1,14 @@
 """Shared fixtures: the shipped policy's categories, people, and a real SMTP server."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from loket.policy.document import load_policy
-from loket.policy.operations import apply_categories
+from loket.policy.operations import AppliedPolicy, apply_policy
 from tests.smtp import SmtpServer
 
 
@@ -19,7 +19,7 @@ def shipped_categories(request: pytest.FixtureRequest) -> None:
     uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
     if marker is not None or uses_db:
         request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
-        apply_categories(load_policy(Path(settings.LOKET_POLICY_FILE)))
+        apply_shipped_policy()
 
 
 def _is_transactional(request: pytest.FixtureRequest) -> bool:
@@ -27,6 +27,18 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
     if marker is not None and marker.kwargs.get("transaction"):
         return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+SHIPPED_POLICY = Path(settings.LOKET_POLICY_FILE)
+
+
+def apply_shipped_policy() -> AppliedPolicy:
+    return apply_policy(
+        source=SHIPPED_POLICY.read_text(encoding="utf-8"),
+        filename=str(SHIPPED_POLICY),
+        applied_by="tests",
+        now=datetime(2026, 1, 5, 2, 0, tzinfo=UTC),
+    )
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def web(bind: str, workers: int) -> int:
 
 def prepare() -> None:
     django_command("migrate", "--no-input", "--verbosity", "0")
-    django_command("apply_policy")
+    django_command("policy", "apply")
 
 
 def demo(bind: str) -> int:
@@ -112,10 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="the background worker alone (mail, housekeeping)")
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
-    policy = commands.add_parser("policy", help="policy files")
-    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
-    policy_apply = policy_commands.add_parser("apply", help="apply a policy file")
-    policy_apply.add_argument("file", nargs="?")
+    policy = commands.add_parser("policy", help="check, apply or show the support policy")
+    policy.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -133,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "manage":
             django_command(*arguments.arguments)
         case "policy":
-            django_command("apply_policy", *([arguments.file] if arguments.file else []))
+            django_command("policy", *arguments.arguments)
     return 0
 
 

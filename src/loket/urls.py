@@ -1,9 +1,11 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from loket.api.api import api
+from loket.policy import views as policy_views
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -20,4 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # /ja/support/, /id/support/, /en/support/; a bare /support/ is redirected by the locale
+    # middleware to the visitor's language.
+    *i18n_patterns(path("support/", policy_views.support_page, name="support_page")),
 ]

@@ -15,9 +15,11 @@ from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from loket.notify.models import OutboxMessage, OutboxStatus
+from loket.policy.document import load_policy
 from loket.tickets.models import Status, Ticket
 from tests.builders import PNG
 from tests.e2e.conftest import ContextFactory
+from tests.fixtures import SHIPPED_POLICY
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +30,8 @@ SUBJECT = "Store not active after payment"
 DESCRIPTION = "I paid for the Pro plan yesterday but my store is still inactive."
 AGENT_REPLY = "Thank you, Siti. Could you send us the invoice number of your payment?"
 REQUESTER_ANSWER = "The invoice number is INV-2026-0042."
-CATEGORY = "Cannot access / activation after payment"
+# The English name the shipped policy gives the "access" category (what the requester picks).
+CATEGORY = load_policy(SHIPPED_POLICY).category("access").names["en"]  # type: ignore[union-attr]
 PORTAL_LINK = re.compile(r"http://[^\s/]+/portal/t/[^\s/]+/")
 
 

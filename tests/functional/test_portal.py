@@ -95,12 +95,21 @@ def test_a_closed_ticket_takes_no_more_replies(client: Client, agent: User) -> N
 
 
 def test_an_empty_reply_gets_an_error_in_the_requesters_language(client: Client) -> None:
-    ticket = build_ticket()
+    ticket = build_ticket(language="ja")
     response = client.post(
-        portal_path(str(ticket.reference)), {"body": ""}, headers={"accept-language": "ja"}
+        portal_path(str(ticket.reference)), {"body": ""}, headers={"accept-language": "en"}
     )
     assert response.status_code == 400
+    assert 'lang="ja"' in response.content.decode(), "the stored language beats the browser's"
     assert "このフィールドは必須です。" in response.content.decode()
+
+
+def test_a_language_chosen_on_purpose_beats_the_stored_one(client: Client) -> None:
+    ticket = build_ticket(language="ja")
+    client.cookies["django_language"] = "id"
+    page = client.get(portal_path(str(ticket.reference))).content.decode()
+    assert 'lang="id"' in page
+    assert "Kirim balasan" in page
 
 
 def test_asking_for_a_new_link_answers_the_same_whether_or_not_it_matches(

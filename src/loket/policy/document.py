@@ -1,79 +1,660 @@
-"""The policy file (TOML) read into plain data. Pure: no Django, so it is checked in milliseconds.
+"""The policy file (TOML) read into plain, validated data. Pure: no Django.
 
-Issue 3 grows this into the whole policy; the foundation needs the organisation and categories.
+The format is described for operators in docs/policy-file.md. Validation collects every
+problem, each with the key path it concerns, so `loket policy check` can list them all with
+their line numbers in one go.
 """
 
+import datetime as dt
+import itertools
+import re
 import tomllib
-from dataclasses import dataclass
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from loket.policy.locate import KeyPath, key_lines, line_of
+
+SCHEMA = 1
 LANGUAGES = ("ja", "id", "en")
 PRIORITIES = ("low", "normal", "high", "urgent")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HOLIDAY_CATEGORIES = ("public", "government")
+PAGE_TEXTS = (
+    "title", "intro", "boundary", "note", "channels_intro", "email_text", "whatsapp_text",
+    "phone_text", "contact_form_text", "submit_intro", "evidence_intro", "sla_intro",
+    "complex_cases", "escalation_intro", "refunds_intro", "security_intro",
+)  # fmt: skip
+PAGE_LISTS = ("submit_steps", "escalation_steps", "refunds_points", "security_points")
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,22}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+type Texts = Mapping[str, str]
+type TextLists = Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: KeyPath
+    message: str
+    line: int | None = None
+
+    def where(self) -> str:
+        return ".".join(str(part) for part in self.path) or "(file)"
 
 
 class PolicyError(ValueError):
-    """A policy file that cannot be used, with a message an operator can act on."""
+    """A policy file that cannot be used; each problem names its line when one is known."""
+
+    def __init__(self, problems: list[Problem], source: str = "", filename: str = "policy") -> None:
+        self.problems = problems
+        lines = key_lines(source) if source else {}
+        self.lines = [
+            f"{filename}:{problem.line or line_of(lines, problem.path) or 1}: "
+            f"{problem.where()}: {problem.message}"
+            for problem in problems
+        ]
+        super().__init__("\n".join(self.lines))
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    legal_name: str
+    website: str
+    default_language: str
+
+
+@dataclass(frozen=True)
+class Closure:
+    date: dt.date
+    reason: Texts
+
+
+@dataclass(frozen=True)
+class Hours:
+    time_zone: str
+    zone_label: str
+    holiday_country: str
+    holiday_categories: tuple[str, ...]
+    # weekday (0 = Monday) -> [start, end) windows in local time, sorted
+    weekly: Mapping[int, tuple[tuple[dt.time, dt.time], ...]]
+    closures: tuple[Closure, ...]
+
+
+@dataclass(frozen=True)
+class Sla:
+    business_day_hours: float
+    first_response_days: float
+    warning_at: float
+    complex_extension_days: float
+    progress_update_days: float
+    complex_reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Channels:
+    email_address: str | None
+    email_subject_format: str | None
+    email_recommended_for: tuple[str, ...]
+    whatsapp_number: str | None
+    whatsapp_hours_only: bool
+    phone_number: str | None
+    contact_form_enabled: bool
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    code: str
+    label: Texts
+    help: Texts
 
 
 @dataclass(frozen=True)
 class CategoryDefinition:
     code: str
     priority: str
-    names: dict[str, str]
+    names: Texts
+    descriptions: Texts
+    evidence: tuple[str, ...]
+    first_response_days: float
+    resolution_target_days: float | None
+    resolution_deadline_days: float | None
+    buyer_matter: bool
+
+
+@dataclass(frozen=True)
+class EscalationLevel:
+    level: int
+    code: str
+    name: Texts
+
+
+@dataclass(frozen=True)
+class RefundReason:
+    code: str
+    name: Texts
+
+
+@dataclass(frozen=True)
+class Refunds:
+    window_days: int
+    original_payment_method: bool
+    reasons: tuple[RefundReason, ...]
 
 
 @dataclass(frozen=True)
 class PolicyDocument:
-    organisation_name: str
-    support_email: str
+    organisation: Organisation
+    hours: Hours
+    sla: Sla
+    channels: Channels
+    evidence: tuple[EvidenceItem, ...]
     categories: tuple[CategoryDefinition, ...]
+    escalation: tuple[EscalationLevel, ...]
+    refunds: Refunds
+    page_texts: Mapping[str, Texts]
+    page_lists: Mapping[str, TextLists]
+
+    def category(self, code: str) -> CategoryDefinition | None:
+        return next((category for category in self.categories if category.code == code), None)
+
+    def evidence_item(self, code: str) -> EvidenceItem | None:
+        return next((item for item in self.evidence if item.code == code), None)
+
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name
+
+    @property
+    def support_email(self) -> str:
+        return self.channels.email_address or ""
 
 
 def load_policy(path: Path) -> PolicyDocument:
+    return parse_policy_source(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def parse_policy_source(source: str, filename: str = "policy") -> PolicyDocument:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"{path}: not valid TOML: {error}") from error
-    return parse_policy(data)
+        # tomllib says "(at line N, column M)": lift the line to the front like the others.
+        found = re.search(r"line (\d+)", str(error))
+        line = int(found.group(1)) if found else None
+        problem = Problem((), f"not valid TOML: {error}", line=line)
+        raise PolicyError([problem], filename=filename) from error
+    reader = Reader()
+    document = read_document(reader, data)
+    if reader.problems or document is None:
+        raise PolicyError(reader.problems, source, filename)
+    return document
 
 
-def parse_policy(data: dict[str, object]) -> PolicyDocument:
-    organisation = data.get("organisation")
-    if not isinstance(organisation, dict):
-        raise PolicyError("the [organisation] table is missing")
-    raw_categories = data.get("categories")
-    if not isinstance(raw_categories, list) or not raw_categories:
-        raise PolicyError("at least one [[categories]] entry is required")
-    categories = tuple(parse_category(index, raw) for index, raw in enumerate(raw_categories))
-    codes = [category.code for category in categories]
-    duplicates = sorted({code for code in codes if codes.count(code) > 1})
-    if duplicates:
-        raise PolicyError(f"category codes must be unique; repeated: {', '.join(duplicates)}")
+def parse_policy(data: dict[str, Any]) -> PolicyDocument:
+    reader = Reader()
+    document = read_document(reader, data)
+    if reader.problems or document is None:
+        raise PolicyError(reader.problems)
+    return document
+
+
+# --- reading with problems collected --------------------------------------------------------
+
+
+@dataclass
+class Reader:
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def table(self, data: Any, path: KeyPath, *, required: bool = True) -> dict[str, Any]:
+        if isinstance(data, dict):
+            return data
+        if data is not None or required:
+            self.problem(path, "must be a table")
+        return {}
+
+    def array(self, data: Any, path: KeyPath) -> list[Any]:
+        if data is None:
+            return []
+        if isinstance(data, list):
+            return data
+        self.problem(path, "must be a list")
+        return []
+
+    def string(
+        self, data: dict[str, Any], key: str, path: KeyPath, default: str | None = None
+    ) -> str:
+        value = data.get(key, default)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        self.problem((*path, key), "is required (a text)" if value is None else "must be a text")
+        return ""
+
+    def optional_string(self, data: dict[str, Any], key: str, path: KeyPath) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        self.problem((*path, key), "must be a non-empty text, or left out")
+        return None
+
+    def boolean(self, data: dict[str, Any], key: str, path: KeyPath, default: bool) -> bool:
+        value = data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.problem((*path, key), "must be true or false")
+        return default
+
+    def number(
+        self, data: dict[str, Any], key: str, path: KeyPath, *, default: float | None = None
+    ) -> float | None:
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            self.problem((*path, key), "must be a number greater than zero")
+            return None
+        return float(value)
+
+    def texts(self, data: dict[str, Any], key: str, path: KeyPath) -> Texts:
+        value = data.get(key)
+        where = (*path, key)
+        if not isinstance(value, dict):
+            self.problem(
+                where, "must give the text in ja, id and en: { ja = ..., id = ..., en = ... }"
+            )
+            return dict.fromkeys(LANGUAGES, "")
+        missing = [language for language in LANGUAGES if not _is_text(value.get(language))]
+        if missing:
+            self.problem(where, f"the text is missing in {', '.join(missing)}")
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            self.problem(where, f"unknown language(s) {', '.join(unknown)}; use ja, id and en")
+        return {language: str(value.get(language, "")).strip() for language in LANGUAGES}
+
+    def text_lists(self, data: dict[str, Any], key: str, path: KeyPath) -> TextLists:
+        value = data.get(key)
+        where = (*path, key)
+        if not isinstance(value, dict):
+            self.problem(
+                where, "must give a list in ja, id and en: { ja = [...], id = [...], en = [...] }"
+            )
+            return dict.fromkeys(LANGUAGES, ())
+        result: dict[str, tuple[str, ...]] = {}
+        for language in LANGUAGES:
+            items = value.get(language)
+            if not isinstance(items, list) or not items or not all(_is_text(i) for i in items):
+                self.problem(where, f"{language} must be a non-empty list of texts")
+                items = []
+            result[language] = tuple(str(item).strip() for item in items)
+        lengths = {language: len(items) for language, items in result.items()}
+        if len(set(lengths.values())) > 1:
+            counts = ", ".join(f"{language} {count}" for language, count in lengths.items())
+            self.problem(where, f"every language needs the same number of items ({counts})")
+        return result
+
+    def codes(self, data: dict[str, Any], key: str, path: KeyPath) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.problem((*path, key), "must be a list of codes")
+            return ()
+        return tuple(value)
+
+    def code(self, data: dict[str, Any], key: str, path: KeyPath) -> str:
+        value = data.get(key)
+        if isinstance(value, str) and CODE.match(value):
+            return value
+        self.problem(
+            (*path, key),
+            "must be a code: lower-case letters, digits and _ (e.g. 'billing_dispute')",
+        )
+        return ""
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def unique(reader: Reader, items: list[tuple[KeyPath, str]], what: str) -> None:
+    seen: set[str] = set()
+    for path, code in items:
+        if code and code in seen:
+            reader.problem(path, f"{what} '{code}' appears more than once")
+        seen.add(code)
+
+
+# --- the sections ---------------------------------------------------------------------------
+
+
+def read_document(reader: Reader, data: dict[str, Any]) -> PolicyDocument | None:
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        reader.problem(
+            ("schema",), f"must be {SCHEMA} (the format this Loket reads), not {schema!r}"
+        )
+    evidence = read_evidence(reader, data)
+    categories = read_categories(reader, data, {item.code for item in evidence})
+    category_codes = {category.code for category in categories}
     return PolicyDocument(
-        organisation_name=str(organisation.get("name", "")),
-        support_email=str(organisation.get("support_email", "")),
+        organisation=read_organisation(reader, data),
+        hours=read_hours(reader, data),
+        sla=read_sla(reader, data),
+        channels=read_channels(reader, data, category_codes),
+        evidence=evidence,
         categories=categories,
+        escalation=read_escalation(reader, data),
+        refunds=read_refunds(reader, data),
+        page_texts={key: reader.texts(page(reader, data), key, ("page",)) for key in PAGE_TEXTS},
+        page_lists={
+            key: reader.text_lists(page(reader, data), key, ("page",)) for key in PAGE_LISTS
+        },
     )
 
 
-def parse_category(index: int, raw: object) -> CategoryDefinition:
-    where = f"categories[{index}]"
-    if not isinstance(raw, dict):
-        raise PolicyError(f"{where} must be a table")
-    code = raw.get("code")
-    if not isinstance(code, str) or not code.isidentifier():
-        raise PolicyError(f"{where}: code must be a word such as 'billing_dispute'")
-    priority = raw.get("priority", "normal")
+def page(reader: Reader, data: dict[str, Any]) -> dict[str, Any]:
+    value = data.get("page")
+    return value if isinstance(value, dict) else {}
+
+
+def read_organisation(reader: Reader, data: dict[str, Any]) -> Organisation:
+    path: KeyPath = ("organisation",)
+    table = reader.table(data.get("organisation"), path)
+    language = table.get("default_language", "id")
+    if language not in LANGUAGES:
+        reader.problem((*path, "default_language"), "must be ja, id or en")
+        language = "id"
+    return Organisation(
+        name=reader.string(table, "name", path),
+        legal_name=str(table.get("legal_name", "")),
+        website=str(table.get("website", "")),
+        default_language=str(language),
+    )
+
+
+def read_hours(reader: Reader, data: dict[str, Any]) -> Hours:
+    path: KeyPath = ("hours",)
+    table = reader.table(data.get("hours"), path)
+    time_zone = reader.string(table, "time_zone", path)
+    try:
+        if time_zone:
+            zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        reader.problem(
+            (*path, "time_zone"), f"'{time_zone}' is not a known time zone (e.g. Asia/Jakarta)"
+        )
+    categories = reader.codes(table, "holiday_categories", path) or ("public",)
+    for category in categories:
+        if category not in HOLIDAY_CATEGORIES:
+            reader.problem(
+                (*path, "holiday_categories"), f"'{category}' is not one of public, government"
+            )
+    country = reader.string(table, "holiday_country", path)
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        reader.problem((*path, "holiday_country"), "must be a two-letter country code such as ID")
+    weekly = {day: read_windows(reader, table, name, path) for day, name in enumerate(WEEKDAYS)}
+    if not any(weekly.values()):
+        reader.problem(
+            path,
+            "no business hours at all: give at least one weekday a window such as "
+            'monday = [["09:00", "18:00"]]',
+        )
+    unknown = sorted(
+        set(table)
+        - {
+            *WEEKDAYS,
+            "time_zone",
+            "zone_label",
+            "holiday_country",
+            "holiday_categories",
+            "closures",
+        }
+    )
+    for key in unknown:
+        reader.problem(
+            (*path, key),
+            "is not a setting of [hours] (weekdays are written in full: monday, tuesday, ...)",
+        )
+    return Hours(
+        time_zone=time_zone,
+        zone_label=str(table.get("zone_label", time_zone)),
+        holiday_country=country,
+        holiday_categories=categories,
+        weekly=weekly,
+        closures=read_closures(reader, table),
+    )
+
+
+def read_windows(
+    reader: Reader, table: dict[str, Any], day: str, path: KeyPath
+) -> tuple[tuple[dt.time, dt.time], ...]:
+    raw = table.get(day, [])
+    where = (*path, day)
+    if not isinstance(raw, list):
+        reader.problem(where, 'must be a list of windows such as [["09:00", "18:00"]]')
+        return ()
+    windows: list[tuple[dt.time, dt.time]] = []
+    for window in raw:
+        if not (
+            isinstance(window, list)
+            and len(window) == 2
+            and all(isinstance(t, str) and CLOCK.match(t) for t in window)
+        ):
+            reader.problem(
+                where, f'{window!r} is not a window such as ["09:00", "18:00"] (24-hour HH:MM)'
+            )
+            continue
+        start, end = (dt.time.fromisoformat(t) for t in window)
+        if start >= end:
+            reader.problem(where, f"window {window[0]}-{window[1]} ends before it starts")
+            continue
+        windows.append((start, end))
+    windows.sort()
+    for (_, first_end), (second_start, _) in itertools.pairwise(windows):
+        if second_start < first_end:
+            reader.problem(where, "windows overlap")
+    return tuple(windows)
+
+
+def read_closures(reader: Reader, table: dict[str, Any]) -> tuple[Closure, ...]:
+    closures = []
+    for index, raw in enumerate(reader.array(table.get("closures"), ("hours", "closures"))):
+        path: KeyPath = ("hours", "closures", index)
+        entry = reader.table(raw, path)
+        date = entry.get("date")
+        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+            reader.problem((*path, "date"), "must be a date such as 2026-12-31 (no quotes)")
+            continue
+        closures.append(Closure(date=date, reason=reader.texts(entry, "reason", path)))
+    return tuple(sorted(closures, key=lambda closure: closure.date))
+
+
+def read_sla(reader: Reader, data: dict[str, Any]) -> Sla:
+    path: KeyPath = ("sla",)
+    table = reader.table(data.get("sla"), path)
+    warning_at = table.get("warning_at", 0.75)
+    if (
+        isinstance(warning_at, bool)
+        or not isinstance(warning_at, int | float)
+        or not 0 < warning_at < 1
+    ):
+        reader.problem((*path, "warning_at"), "must be a share between 0 and 1, such as 0.75")
+        warning_at = 0.75
+    return Sla(
+        business_day_hours=reader.number(table, "business_day_hours", path, default=9) or 9,
+        first_response_days=reader.number(table, "first_response_days", path, default=1) or 1,
+        warning_at=float(warning_at),
+        complex_extension_days=reader.number(table, "complex_extension_days", path, default=5) or 5,
+        progress_update_days=reader.number(table, "progress_update_days", path, default=2) or 2,
+        complex_reasons=reader.codes(table, "complex_reasons", path),
+    )
+
+
+def read_channels(reader: Reader, data: dict[str, Any], category_codes: set[str]) -> Channels:
+    path: KeyPath = ("channels",)
+    channels = reader.table(data.get("channels"), path)
+    email = reader.table(channels.get("email"), (*path, "email"), required=False)
+    whatsapp = reader.table(channels.get("whatsapp"), (*path, "whatsapp"), required=False)
+    phone = reader.table(channels.get("phone"), (*path, "phone"), required=False)
+    form = reader.table(channels.get("contact_form"), (*path, "contact_form"), required=False)
+    address = reader.optional_string(email, "address", (*path, "email"))
+    if address and not EMAIL.match(address):
+        reader.problem((*path, "email", "address"), f"'{address}' is not an e-mail address")
+    recommended = reader.codes(email, "recommended_for", (*path, "email"))
+    for code in recommended:
+        if code not in category_codes:
+            reader.problem((*path, "email", "recommended_for"), f"'{code}' is not a category code")
+    numbers = {}
+    for name, table in (("whatsapp", whatsapp), ("phone", phone)):
+        number = reader.optional_string(table, "number", (*path, name))
+        if number and not PHONE.match(number):
+            reader.problem(
+                (*path, name, "number"),
+                f"'{number}' is not a phone number such as +62 812 3456 7890",
+            )
+        numbers[name] = number
+    return Channels(
+        email_address=address,
+        email_subject_format=reader.optional_string(email, "subject_format", (*path, "email")),
+        email_recommended_for=recommended,
+        whatsapp_number=numbers["whatsapp"],
+        whatsapp_hours_only=reader.boolean(whatsapp, "hours_only", (*path, "whatsapp"), True),
+        phone_number=numbers["phone"],
+        contact_form_enabled=reader.boolean(form, "enabled", (*path, "contact_form"), True),
+    )
+
+
+def read_evidence(reader: Reader, data: dict[str, Any]) -> tuple[EvidenceItem, ...]:
+    items = []
+    for index, raw in enumerate(reader.array(data.get("evidence"), ("evidence",))):
+        path: KeyPath = ("evidence", index)
+        entry = reader.table(raw, path)
+        items.append(
+            EvidenceItem(
+                code=reader.code(entry, "code", path),
+                label=reader.texts(entry, "label", path),
+                help=reader.texts(entry, "help", path),
+            )
+        )
+    unique(
+        reader,
+        [(("evidence", i, "code"), item.code) for i, item in enumerate(items)],
+        "evidence code",
+    )
+    return tuple(items)
+
+
+def read_categories(
+    reader: Reader, data: dict[str, Any], evidence_codes: set[str]
+) -> tuple[CategoryDefinition, ...]:
+    raw_categories = reader.array(data.get("categories"), ("categories",))
+    if not raw_categories:
+        reader.problem(("categories",), "at least one [[categories]] entry is required")
+    default_first_response = (
+        data.get("sla", {}).get("first_response_days", 1)
+        if isinstance(data.get("sla"), dict)
+        else 1
+    )
+    categories = [
+        read_category(reader, index, raw, evidence_codes, default_first_response)
+        for index, raw in enumerate(raw_categories)
+    ]
+    unique(
+        reader,
+        [(("categories", i, "code"), c.code) for i, c in enumerate(categories)],
+        "category code",
+    )
+    return tuple(categories)
+
+
+def read_category(
+    reader: Reader, index: int, raw: Any, evidence_codes: set[str], default_first_response: Any
+) -> CategoryDefinition:
+    path: KeyPath = ("categories", index)
+    entry = reader.table(raw, path)
+    code = reader.code(entry, "code", path)
+    priority = entry.get("priority", "normal")
     if priority not in PRIORITIES:
-        raise PolicyError(f"{where} ({code}): priority must be one of {', '.join(PRIORITIES)}")
-    names = raw.get("name")
-    if not isinstance(names, dict):
-        raise PolicyError(f"{where} ({code}): name must give ja, id and en")
-    missing = [language for language in LANGUAGES if not str(names.get(language, "")).strip()]
-    if missing:
-        raise PolicyError(f"{where} ({code}): name is missing in {', '.join(missing)}")
+        reader.problem((*path, "priority"), f"must be one of {', '.join(PRIORITIES)}")
+    evidence = reader.codes(entry, "evidence", path)
+    for item in evidence:
+        if item not in evidence_codes:
+            reader.problem((*path, "evidence"), f"'{item}' is not the code of an [[evidence]] item")
+    target = reader.number(entry, "resolution_target_days", path)
+    deadline = reader.number(entry, "resolution_deadline_days", path)
+    if target is not None and deadline is not None and deadline < target:
+        reader.problem(
+            (*path, "resolution_deadline_days"), "must not be shorter than resolution_target_days"
+        )
+    first_response = entry.get("first_response_days", default_first_response)
     return CategoryDefinition(
         code=code,
         priority=str(priority),
-        names={language: str(names[language]) for language in LANGUAGES},
+        names=reader.texts(entry, "name", path),
+        descriptions=reader.texts(entry, "description", path),
+        evidence=evidence,
+        first_response_days=reader.number(
+            {"first_response_days": first_response}, "first_response_days", path
+        )
+        or 1,
+        resolution_target_days=target,
+        resolution_deadline_days=deadline,
+        buyer_matter=reader.boolean(entry, "buyer_matter", path, False),
+    )
+
+
+def read_escalation(reader: Reader, data: dict[str, Any]) -> tuple[EscalationLevel, ...]:
+    levels = []
+    for index, raw in enumerate(reader.array(data.get("escalation"), ("escalation",))):
+        path: KeyPath = ("escalation", index)
+        entry = reader.table(raw, path)
+        level = entry.get("level")
+        if not isinstance(level, int) or isinstance(level, bool) or level < 1:
+            reader.problem((*path, "level"), "must be a whole number from 1 up")
+            level = 0
+        levels.append(
+            EscalationLevel(
+                level=level,
+                code=reader.code(entry, "code", path),
+                name=reader.texts(entry, "name", path),
+            )
+        )
+    numbers = [level.level for level in levels]
+    if numbers != list(range(1, len(numbers) + 1)):
+        reader.problem(("escalation",), "levels must be numbered 1, 2, 3 ... in order")
+    return tuple(levels)
+
+
+def read_refunds(reader: Reader, data: dict[str, Any]) -> Refunds:
+    path: KeyPath = ("refunds",)
+    table = reader.table(data.get("refunds"), path)
+    window = table.get("window_days")
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        reader.problem((*path, "window_days"), "must be a whole number of days, such as 14")
+        window = 0
+    reasons = []
+    for index, raw in enumerate(reader.array(table.get("reasons"), (*path, "reasons"))):
+        where = (*path, "reasons", index)
+        entry = reader.table(raw, where)
+        reasons.append(
+            RefundReason(
+                code=reader.code(entry, "code", where), name=reader.texts(entry, "name", where)
+            )
+        )
+    unique(
+        reader,
+        [((*path, "reasons", i, "code"), r.code) for i, r in enumerate(reasons)],
+        "refund reason",
+    )
+    return Refunds(
+        window_days=window,
+        original_payment_method=reader.boolean(table, "original_payment_method", path, True),
+        reasons=tuple(reasons),
     )

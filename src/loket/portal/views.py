@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.intake.forms import ReplyForm
+from loket.language import use_requester_language
 from loket.portal.forms import NewLinkForm
 from loket.tickets import queries
 from loket.tickets.access import access_attachment, access_ticket_by_token
@@ -17,6 +18,7 @@ from loket.tickets.references import InvalidReference, parse_reference
 
 def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
     ticket = access_ticket_by_token(token)
+    use_requester_language(request, ticket.language)
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

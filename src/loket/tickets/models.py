@@ -37,6 +37,11 @@ class Ticket(models.Model):
     reference = models.CharField(max_length=24, unique=True, null=True)  # noqa: DJ001
     subject = models.CharField(max_length=200)
     category = models.ForeignKey("policy.Category", on_delete=models.PROTECT, related_name="+")
+    # The policy version in force when the ticket was opened (or re-categorised): its targets
+    # stay with the ticket even when a later version changes them.
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     requester_name = models.CharField(max_length=200)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from loket.notify import emails
 from loket.notify.operations import queue_email
 from loket.policy.models import Category
+from loket.policy.queries import active_policy
 from loket.tickets.models import (
     REOPENED_BY_REQUESTER,
     Attachment,
@@ -67,6 +68,7 @@ def open_ticket(
         ticket = Ticket.objects.create(
             subject=subject,
             category=category,
+            policy_version=active_policy().version,
             channel=channel,
             requester_name=requester_name,
             requester_email=requester_email,

@@ -1,0 +1,70 @@
+"""Which language a request is answered in (issue 3):
+
+1. the URL prefix (/ja/support/),
+2. an explicit switch (the language buttons set Django's language cookie),
+3. the requester's stored language (the portal applies the ticket's language, see
+   `use_requester_language`),
+4. the browser's Accept-Language,
+5. the active policy's default language.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.translation import trans_real
+
+from loket.policy.queries import NoActivePolicy, active_policy
+
+
+def supported(code: str | None) -> str | None:
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+def from_accept_language(header: str) -> str | None:
+    for code, _quality in trans_real.parse_accept_lang_header(header):
+        if code != "*" and (language := supported(code)):
+            return language
+    return None
+
+
+def policy_default_language() -> str:
+    try:
+        return active_policy().document.organisation.default_language
+    except NoActivePolicy:
+        return settings.LANGUAGE_CODE
+
+
+def explicit_language(request: HttpRequest) -> str | None:
+    return translation.get_language_from_path(request.path_info) or supported(
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    )
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (URL prefixes, redirects) with Loket's order of choice."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        explicit = explicit_language(request)
+        request.language_is_explicit = explicit is not None  # type: ignore[attr-defined]
+        language = (
+            explicit
+            or from_accept_language(request.headers.get("accept-language", ""))
+            or policy_default_language()
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+def use_requester_language(request: HttpRequest, language: str) -> None:
+    """On a requester's own pages, their stored language wins over the browser's guess,
+    but not over a language they chose on purpose."""
+    if getattr(request, "language_is_explicit", False) or not supported(language):
+        return
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()

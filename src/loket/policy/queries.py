@@ -1,0 +1,29 @@
+from dataclasses import dataclass
+from functools import lru_cache
+
+from loket.policy.document import PolicyDocument, parse_policy_source
+from loket.policy.models import PolicyVersion
+
+
+class NoActivePolicy(LookupError):
+    """No policy was ever applied: run `loket policy apply FILE`."""
+
+
+@dataclass(frozen=True)
+class ActivePolicy:
+    version: PolicyVersion
+    document: PolicyDocument
+
+
+def active_policy() -> ActivePolicy:
+    version = PolicyVersion.objects.order_by("-number").only("pk", "number", "sha256").first()
+    if version is None:
+        raise NoActivePolicy("no policy has been applied yet: run `loket policy apply FILE`")
+    return ActivePolicy(version, parsed(version.pk, version.sha256))
+
+
+@lru_cache(maxsize=8)
+def parsed(version_id: int, sha256: str) -> PolicyDocument:
+    """A version's source never changes, so its parse is kept per process."""
+    source = PolicyVersion.objects.values_list("source", flat=True).get(pk=version_id)
+    return parse_policy_source(source, filename=f"policy v{version_id}")
