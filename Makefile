@@ -66,6 +66,7 @@ test-postgres: install
 	fi
 
 bench: install
+	$(BIN)/python bench/calendar_add.py
 	$(BIN)/python bench/intake.py
 
 clean:

@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "--workers", type=int, default=int(os.environ.get("LOKET_WEB_WORKERS", 2))
             )
     commands.add_parser("worker", help="the background worker alone (mail, housekeeping)")
+    sla = commands.add_parser("sla", help="SLA clocks: sweep, preview")
+    sla.add_argument("arguments", nargs=argparse.REMAINDER)
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     policy = commands.add_parser("policy", help="check, apply or show the support policy")
@@ -132,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             django_command(*arguments.arguments)
         case "policy":
             django_command("policy", *arguments.arguments)
+        case "sla":
+            django_command("sla", *arguments.arguments)
     return 0
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "loket.policy",
     "loket.tickets",
+    "loket.sla",
     "loket.notify",
     "loket.intake",
     "loket.portal",

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loket.intake.forms import BODY_MAX_LENGTH, AttachmentsField
-from loket.tickets.models import Status
+from loket.policy.models import Category
+from loket.policy.queries import parsed
+from loket.tickets.models import Status, Ticket
 
 
 class PublicReplyForm(forms.Form):
@@ -29,3 +33,34 @@ class InternalNoteForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+
+
+def complex_reasons(ticket: Ticket) -> tuple[str, ...]:
+    version = ticket.policy_version
+    return parsed(version.pk, version.sha256).sla.complex_reasons if version else ()
+
+
+class ComplexForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Mark as complex because of"))
+
+    def __init__(self, *args: Any, reasons: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(reason, COMPLEX_REASON_LABELS.get(reason, reason)) for reason in reasons]
+
+
+COMPLEX_REASON_LABELS = {
+    "fraud_check": _("Fraud check"),
+    "third_party_payment": _("Third-party payment verification"),
+}
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c.code, c.name_in()) for c in Category.objects.filter(active=True)]

@@ -13,5 +13,7 @@ urlpatterns = [
     path("t/<str:reference>/note/", views.note, name="note"),
     path("t/<str:reference>/status/", views.change_status, name="status"),
     path("t/<str:reference>/assign-to-me/", views.assign_to_me, name="assign_to_me"),
+    path("t/<str:reference>/complex/", views.mark_as_complex, name="complex"),
+    path("t/<str:reference>/category/", views.change_category, name="category"),
     path("t/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -7,13 +7,23 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from loket.console.forms import InternalNoteForm, PublicReplyForm, StatusForm
+from loket.console.forms import (
+    CategoryForm,
+    ComplexForm,
+    InternalNoteForm,
+    PublicReplyForm,
+    StatusForm,
+    complex_reasons,
+)
+from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
 from loket.tickets.access import access_attachment, access_ticket_for_agent, is_agent
 from loket.tickets.downloads import attachment_response
 from loket.tickets.models import Ticket
 from loket.tickets.operations import (
     assign,
+    mark_complex,
+    recategorise,
     record_internal_note,
     record_public_reply,
     set_status,
@@ -24,7 +34,10 @@ from loket.tickets.operations import (
 def queue(request: HttpRequest) -> HttpResponse:
     if not is_agent(request.user):
         raise Http404
-    return render(request, "console/queue.html", {"tickets": queries.open_queue()})
+    tickets = list(queries.open_queue())
+    rows = [(ticket, queue_badge(ticket)) for ticket in tickets]
+    labels = {status: badge_label(status) for _, status in rows}
+    return render(request, "console/queue.html", {"rows": rows, "badge_labels": labels})
 
 
 def ticket_page(
@@ -35,8 +48,15 @@ def ticket_page(
     note_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    clocks = clock_views(ticket, timezone.now())
+    badge = ticket_badge([clock.status for clock in clocks])
     context = {
         "ticket": ticket,
+        "clocks": clocks,
+        "badge": badge,
+        "badge_label": badge_label(badge),
+        "complex_form": ComplexForm(reasons=complex_reasons(ticket)),
+        "category_form": CategoryForm(initial={"category": ticket.category_id}),
         "thread": queries.thread(ticket, include_internal=True),
         "events": ticket.events.select_related("actor").order_by("created_at", "id"),
         "reply_form": reply_form or PublicReplyForm(),
@@ -109,3 +129,29 @@ def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
 def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     ticket = access_ticket_for_agent(request.user, reference)
     return attachment_response(access_attachment(ticket, attachment_id, requester=False))
+
+
+@login_required
+@require_POST
+def mark_as_complex(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = ComplexForm(request.POST, reasons=complex_reasons(ticket))
+    if form.is_valid():
+        mark_complex(
+            ticket=ticket, reason=form.cleaned_data["reason"], actor=request.user,
+            now=timezone.now(),
+        )  # fmt: skip
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def change_category(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        recategorise(
+            ticket=ticket, category_code=form.cleaned_data["category"], actor=request.user,
+            now=timezone.now(),
+        )  # fmt: skip
+    return redirect("console:ticket", reference=reference)

@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from loket.policy.queries import parsed
 from loket.portal.links import portal_url
+from loket.sla.queries import requester_deadlines
 from loket.tickets.models import Message, Ticket
 
 
@@ -39,13 +42,34 @@ def render(ticket: Ticket, template: str, subject: str, context: dict[str, objec
     return render_to_string(f"notify/email/{template}.txt", context).strip() + "\n"
 
 
+def deadline_lines(ticket: Ticket) -> list[str]:
+    """ "First answer by: 23 November 2026 18:00 WIB", in the active language."""
+    version = ticket.policy_version
+    if version is None:
+        return []
+    hours = parsed(version.pk, version.sha256).hours
+    zone = ZoneInfo(hours.time_zone)
+    lines = []
+    for deadline in requester_deadlines(ticket):
+        if deadline.due_at is None:
+            continue
+        local = formats.date_format(deadline.due_at.astimezone(zone), "DATETIME_FORMAT")
+        lines.append(f"{deadline.label}: {local} {hours.zone_label}")
+    return lines
+
+
 def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
     with translation.override(ticket.language):
         subject = _("[%(reference)s] We received your request: %(subject)s") % {
             "reference": ticket.reference,
             "subject": ticket.subject,
         }
-        body = render(ticket, "acknowledgement", subject, {"category": ticket.category})
+        body = render(
+            ticket,
+            "acknowledgement",
+            subject,
+            {"category": ticket.category, "deadlines": deadline_lines(ticket)},
+        )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
 
 
@@ -66,3 +90,13 @@ def portal_link(ticket: Ticket, *, now: datetime) -> EmailContent:
         }
         body = render(ticket, "portal_link", subject, {})
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def breach_digest(lines: list[str]) -> EmailContent:
+    """To supervisors: the tickets whose SLA deadline has just passed."""
+    subject = _("SLA breached on %(count)d ticket(s)") % {"count": len(lines)}
+    body = render_to_string(
+        "notify/email/breach_digest.txt",
+        {"lines": lines, "console_url": settings.LOKET_BASE_URL + "/console/"},
+    )
+    return EmailContent(subject, body.strip() + "\n", {"Auto-Submitted": "auto-generated"})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from loket.intake.forms import ReplyForm
 from loket.language import use_requester_language
 from loket.portal.forms import NewLinkForm
+from loket.sla.queries import requester_deadlines
 from loket.tickets import queries
 from loket.tickets.access import access_attachment, access_ticket_by_token
 from loket.tickets.downloads import attachment_response
@@ -40,6 +41,7 @@ def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "token": token,
         "closed": ticket.status == Status.CLOSED,
+        "deadlines": requester_deadlines(ticket),
     }
     return render(request, "portal/ticket.html", context, status=400 if form.errors else 200)
 

@@ -47,6 +47,8 @@ class Ticket(models.Model):
     requester_name = models.CharField(max_length=200)
     requester_email = models.EmailField(max_length=254)
     language = models.CharField(max_length=8)
+    # Set when an agent marks the case complex (POLICY.md S10): fraud_check, third_party_payment.
+    complex_reason = models.CharField(max_length=40, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -125,6 +127,10 @@ class EventKind(models.TextChoices):
     PORTAL_LINK_SENT = "portal_link_sent", _("Portal link sent")
     MAIL_SENT = "mail_sent", _("E-mail delivered")
     MAIL_FAILED = "mail_failed", _("E-mail could not be delivered")
+    MARKED_COMPLEX = "marked_complex", _("Marked complex")
+    RECATEGORISED = "recategorised", _("Category changed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
 
 
 class Event(models.Model):

@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from loket.notify import emails
 from loket.notify.operations import queue_email
 from loket.policy.models import Category
-from loket.policy.queries import active_policy
+from loket.policy.queries import active_policy, parsed
+from loket.sla import operations as sla
 from loket.tickets.models import (
     REOPENED_BY_REQUESTER,
     Attachment,
@@ -77,6 +78,7 @@ def open_ticket(
             updated_at=now,
         )
         assign_reference(ticket)
+        sla.start_clocks(ticket, now)
         message = add_message(
             ticket,
             kind=MessageKind.REQUESTER,
@@ -149,6 +151,7 @@ def record_requester_reply(
         data: dict[str, object] = {"message": message.pk, "channel": channel}
         if ticket.status in REOPENED_BY_REQUESTER:
             data["reopened_from"] = ticket.status
+            sla.status_changed(ticket, ticket.status, Status.OPEN, now)
             ticket.status = Status.OPEN
         touch(ticket, now)
         record_event(
@@ -186,6 +189,9 @@ def record_public_reply(
         )
         previous = ticket.status
         ticket.status = status_after or (Status.OPEN if previous == Status.NEW else previous)
+        sla.first_public_reply(ticket, now)
+        if ticket.status != previous:
+            sla.status_changed(ticket, previous, ticket.status, now)
         touch(ticket, now)
         data: dict[str, object] = {"message": message.pk}
         if ticket.status != previous:
@@ -245,6 +251,7 @@ def set_status(*, ticket: Ticket, status: str, actor: Agent | None, now: datetim
             return ticket
         previous = ticket.status
         ticket.status = status
+        sla.status_changed(ticket, previous, status, now)
         touch(ticket, now)
         record_event(
             ticket,
@@ -274,6 +281,51 @@ def assign(
             data={"assignee": display_name(assignee) if assignee else None},
             now=now,
         )
+    return ticket
+
+
+def mark_complex(*, ticket: Ticket, reason: str, actor: Agent | None, now: datetime) -> Ticket:
+    """S10: fraud checks and third-party payment verification take longer; the requester is
+    kept updated. Marking twice changes nothing."""
+    version = ticket.policy_version
+    assert version is not None
+    reasons = parsed(version.pk, version.sha256).sla.complex_reasons
+    if reason not in reasons:
+        raise ValueError(f"unknown reason {reason!r}; use one of {', '.join(reasons)}")
+    with transaction.atomic():
+        ticket = lock(ticket)
+        if ticket.complex_reason:
+            return ticket
+        ticket.complex_reason = reason
+        sla.mark_complex(ticket, now)
+        touch(ticket, now)
+        record_event(
+            ticket, EventKind.MARKED_COMPLEX, actor=actor, actor_label=display_name(actor),
+            data={"reason": reason}, now=now,
+        )  # fmt: skip
+    return ticket
+
+
+def recategorise(
+    *, ticket: Ticket, category_code: str, actor: Agent | None, now: datetime
+) -> Ticket:
+    """A new category takes its targets from the policy version in force now."""
+    with transaction.atomic():
+        ticket = lock(ticket)
+        if ticket.category_id == category_code:
+            return ticket
+        category = Category.objects.filter(code=category_code, active=True).first()
+        if category is None:
+            raise UnknownCategory(category_code)
+        previous = ticket.category_id
+        ticket.category = category
+        ticket.policy_version = active_policy().version
+        sla.recategorised(ticket, now)
+        touch(ticket, now)
+        record_event(
+            ticket, EventKind.RECATEGORISED, actor=actor, actor_label=display_name(actor),
+            data={"from": previous, "to": category_code}, now=now,
+        )  # fmt: skip
     return ticket
 
 

@@ -1,16 +1,25 @@
 """Reads for pages and the API: nouns, no writes."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
+from loket.sla.queries import with_nearest_deadline
 from loket.tickets.models import ACTIVE_STATUSES, Attachment, Message, MessageKind, Ticket
 
 
 def open_queue() -> QuerySet[Ticket]:
-    """Tickets still to be worked, the longest-waiting first (issue 4 sorts by deadline)."""
+    """Tickets still to be worked: breached ones first (longest overdue first), then by the
+    nearest running deadline, then those with no running clock, oldest first."""
+    tickets = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
     return (
-        Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+        with_nearest_deadline(tickets)
         .select_related("category", "assignee")
-        .order_by("created_at", "id")
+        .prefetch_related("clocks")
+        .order_by(
+            F("oldest_breach").asc(nulls_last=True),
+            F("nearest_deadline").asc(nulls_last=True),
+            "created_at",
+            "id",
+        )
     )
 
 

@@ -13,14 +13,21 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from loket.notify.operations import recover_outbox
+from loket.sla.sweep import sweep
 
 logger = logging.getLogger("loket.worker")
 
 
 def housekeeping_once() -> None:
-    requeued = recover_outbox(timezone.now())
+    now = timezone.now()
+    requeued = recover_outbox(now)
     if requeued:
         logger.info("handed %d undelivered outbox message(s) back to the queue", requeued)
+    report = sweep(now)
+    if report.warnings or report.breaches:
+        logger.info(
+            "SLA sweep: %d warning(s), %d breach(es)", len(report.warnings), len(report.breaches)
+        )
 
 
 def housekeeping_loop(stop: threading.Event, interval: float) -> None:

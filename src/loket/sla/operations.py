@@ -1,0 +1,216 @@
+"""The SLA clocks of a ticket, driven by the ticket operations (always inside their
+transaction, with their `now`)."""
+
+from datetime import datetime
+from functools import lru_cache
+
+from loket.calendar import BusinessCalendar, build_calendar
+from loket.policy.document import CategoryDefinition, PolicyDocument
+from loket.policy.models import PolicyVersion
+from loket.policy.queries import parsed
+from loket.sla import clock as clock_state
+from loket.sla.models import Clock, ClockKind, ClockStatus
+from loket.tickets.models import Status, Ticket
+
+HOUR = 3600
+
+
+@lru_cache(maxsize=16)
+def calendar_for_version(version_id: int, sha256: str) -> BusinessCalendar:
+    return calendar_for(parsed(version_id, sha256))
+
+
+def calendar_for(document: PolicyDocument) -> BusinessCalendar:
+    hours = document.hours
+    return build_calendar(
+        time_zone=hours.time_zone,
+        weekly=hours.weekly,
+        holiday_country=hours.holiday_country,
+        holiday_categories=hours.holiday_categories,
+        closures=[closure.date for closure in hours.closures],
+    )
+
+
+def version_calendar(version: PolicyVersion) -> BusinessCalendar:
+    return calendar_for_version(version.pk, version.sha256)
+
+
+def business_seconds(days: float, document: PolicyDocument) -> int:
+    return round(days * document.sla.business_day_hours * HOUR)
+
+
+def budgets(document: PolicyDocument, category: CategoryDefinition) -> dict[str, tuple[int, int]]:
+    """Warning and breach points, in business seconds, of each clock the category has."""
+    share = document.sla.warning_at
+    first = business_seconds(category.first_response_days, document)
+    result: dict[str, tuple[int, int]] = {
+        ClockKind.FIRST_RESPONSE: (clock_state.warning_point(None, first, share), first)
+    }
+    deadline = category.resolution_deadline_days or category.resolution_target_days
+    if deadline is not None:
+        breach = business_seconds(deadline, document)
+        target = category.resolution_target_days
+        target_seconds = business_seconds(target, document) if target is not None else None
+        result[ClockKind.RESOLUTION] = (
+            clock_state.warning_point(target_seconds, breach, share),
+            breach,
+        )
+    return result
+
+
+def start_clocks(ticket: Ticket, now: datetime) -> list[Clock]:
+    """Freeze the targets of the ticket's policy version and start its clocks."""
+    version = ticket.policy_version
+    assert version is not None, "a ticket gets its policy version when it is opened"
+    document = parsed(version.pk, version.sha256)
+    category = document.category(ticket.category_id)
+    if category is None:
+        return []
+    calendar = version_calendar(version)
+    clocks = []
+    for kind, (warning, breach) in budgets(document, category).items():
+        clock = Clock(ticket=ticket, kind=kind, policy_version=version, cycle=0)
+        store(clock, clock_state.ClockState(warning, breach, 0, now), calendar)
+        clocks.append(clock)
+    Clock.objects.bulk_create(clocks)
+    return clocks
+
+
+def state_of(clock: Clock) -> clock_state.ClockState:
+    return clock_state.ClockState(
+        warning_seconds=clock.warning_seconds,
+        breach_seconds=clock.breach_seconds,
+        accrued=clock.accrued_seconds,
+        running_since=clock.running_since,
+    )
+
+
+def store(
+    clock: Clock,
+    state: clock_state.ClockState,
+    calendar: BusinessCalendar,
+    status: str | None = None,
+) -> None:
+    due = clock_state.due_instants(state, calendar)
+    clock.warning_seconds = state.warning_seconds
+    clock.breach_seconds = state.breach_seconds
+    clock.accrued_seconds = state.accrued
+    clock.running_since = state.running_since
+    clock.warning_at = due.warning_at
+    clock.breach_at = due.breach_at
+    clock.status = status or (ClockStatus.RUNNING if state.running else ClockStatus.PAUSED)
+    clock.next_check_at = next_check(clock)
+
+
+def next_check(clock: Clock) -> datetime | None:
+    if clock.status != ClockStatus.RUNNING:
+        return None
+    if not clock.warned and clock.warning_at is not None:
+        return clock.warning_at
+    if not clock.breached:
+        return clock.breach_at
+    return None
+
+
+def clock_of(ticket: Ticket, kind: str) -> Clock | None:
+    return Clock.objects.select_related("policy_version").filter(ticket=ticket, kind=kind).first()
+
+
+def halt(ticket: Ticket, kind: str, now: datetime, status: str) -> None:
+    """Pause or stop a clock: the business time spent so far is kept."""
+    clock = clock_of(ticket, kind)
+    if clock is None or clock.status == status:
+        return
+    calendar = version_calendar(clock.policy_version)
+    store(clock, clock_state.pause(state_of(clock), now, calendar), calendar, status=status)
+    clock.save()
+
+
+def resume(ticket: Ticket, kind: str, now: datetime) -> None:
+    clock = clock_of(ticket, kind)
+    if clock is None or clock.status == ClockStatus.RUNNING:
+        return
+    calendar = version_calendar(clock.policy_version)
+    store(clock, clock_state.start(state_of(clock), now), calendar)
+    clock.save()
+
+
+def first_public_reply(ticket: Ticket, now: datetime) -> None:
+    """A human's public reply answers the requester: the first-response clock stops; on a
+    complex case it also starts a new progress-update cycle."""
+    halt(ticket, ClockKind.FIRST_RESPONSE, now, ClockStatus.STOPPED)
+    progress = clock_of(ticket, ClockKind.PROGRESS_UPDATE)
+    if progress is not None and progress.status == ClockStatus.RUNNING:
+        calendar = version_calendar(progress.policy_version)
+        progress.cycle += 1
+        progress.warned = progress.breached = False
+        store(progress, clock_state.restart(state_of(progress), now), calendar)
+        progress.save()
+
+
+def status_changed(ticket: Ticket, previous: str, new: str, now: datetime) -> None:
+    """pending_customer pauses resolution; resolved and closed stop it (and the progress
+    updates); coming back to new/open resumes what was paused or stopped."""
+    if new == Status.PENDING_CUSTOMER:
+        halt(ticket, ClockKind.RESOLUTION, now, ClockStatus.PAUSED)
+    elif new in (Status.RESOLVED, Status.CLOSED):
+        halt(ticket, ClockKind.RESOLUTION, now, ClockStatus.STOPPED)
+        halt(ticket, ClockKind.PROGRESS_UPDATE, now, ClockStatus.STOPPED)
+    elif previous in (Status.PENDING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
+        resume(ticket, ClockKind.RESOLUTION, now)
+        if previous != Status.PENDING_CUSTOMER:
+            resume(ticket, ClockKind.PROGRESS_UPDATE, now)
+
+
+def mark_complex(ticket: Ticket, now: datetime) -> None:
+    """S10: the resolution deadline moves out by the policy's extension, and a progress-update
+    clock starts; each public update to the requester restarts it."""
+    version = ticket.policy_version
+    assert version is not None
+    document = parsed(version.pk, version.sha256)
+    calendar = version_calendar(version)
+    resolution = clock_of(ticket, ClockKind.RESOLUTION)
+    if resolution is not None:
+        extension = business_seconds(document.sla.complex_extension_days, document)
+        resolution.breached = False
+        store(
+            resolution,
+            clock_state.extend(state_of(resolution), extension),
+            calendar,
+            status=resolution.status,
+        )
+        resolution.save()
+    if clock_of(ticket, ClockKind.PROGRESS_UPDATE) is None:
+        every = business_seconds(document.sla.progress_update_days, document)
+        warning = clock_state.warning_point(None, every, document.sla.warning_at)
+        progress = Clock(ticket=ticket, kind=ClockKind.PROGRESS_UPDATE, policy_version=version)
+        store(progress, clock_state.ClockState(warning, every, 0, now), calendar)
+        progress.save()
+
+
+def recategorised(ticket: Ticket, now: datetime) -> None:
+    """New targets from the ticket's (new) category and policy version; business time already
+    spent counts against them."""
+    version = ticket.policy_version
+    assert version is not None
+    document = parsed(version.pk, version.sha256)
+    category = document.category(ticket.category_id)
+    calendar = version_calendar(version)
+    wanted = budgets(document, category) if category else {}
+    for clock in Clock.objects.filter(ticket=ticket).exclude(kind=ClockKind.PROGRESS_UPDATE):
+        if clock.kind not in wanted:
+            clock.delete()
+            continue
+        warning, breach = wanted.pop(clock.kind)
+        state = state_of(clock)
+        state = clock_state.ClockState(warning, breach, state.accrued, state.running_since)
+        clock.policy_version = version
+        clock.warned = clock.breached = False
+        clock.cycle += 1
+        store(clock, state, calendar, status=clock.status)
+        clock.save()
+    for kind, (warning, breach) in wanted.items():
+        spent = int(calendar.between(ticket.created_at, now).total_seconds())
+        clock = Clock(ticket=ticket, kind=kind, policy_version=version)
+        store(clock, clock_state.ClockState(warning, breach, spent, now), calendar)
+        clock.save()
