@@ -27,7 +27,8 @@ install: $(UV)
 # Compiled catalogs are build output: made from the committed .po files on every install.
 messages:
 	@command -v msgfmt >/dev/null || scripts/system-packages gettext
-	cd src/loket && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django compilemessages -v 0
+	# -P: src/loket/calendar must not shadow the standard library calendar module.
+	cd src/loket && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -P -m django compilemessages -v 0
 
 system-packages:
 	scripts/system-packages chromium gettext fonts-noto-cjk

@@ -4,10 +4,12 @@ of the published page, rendered from the active policy version in each language.
 import dataclasses
 import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Mapping
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
@@ -341,3 +343,28 @@ def test_targets_come_from_the_categories() -> None:
     assert context["refund_window"] == (
         "A subscription refund can be requested within 14 days of the charge."
     )
+
+
+@pytest.mark.parametrize(
+    ("now_wib", "language", "expected"),
+    [
+        (
+            "2026-11-23 09:00",
+            "en",
+            "Write to us now and we will answer by Nov. 23, 2026, 6 p.m. WIB.",
+        ),
+        (
+            "2026-11-20 17:00",
+            "en",
+            "Write to us now and we will answer by Nov. 23, 2026, 5 p.m. WIB.",
+        ),
+        ("2026-11-21 10:00", "ja", "2026年11月23日18:00 WIB"),
+    ],
+)
+def test_the_page_says_when_someone_writing_now_will_be_answered(
+    client: Client, now_wib: str, language: str, expected: str
+) -> None:
+    moment = dt.datetime.fromisoformat(now_wib).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Jakarta"))
+    with time_machine.travel(moment, tick=False):
+        page = client.get(f"/{language}/support/").content.decode()
+    assert expected in page
