@@ -57,6 +57,7 @@ def test_a_general_question_has_no_resolution_clock() -> None:
 def test_the_acknowledgement_states_the_concrete_deadlines_in_wib() -> None:
     ticket = build_ticket(category="access", language="en", now=wib("2026-11-21 10:00"))
     body = OutboxMessage.objects.get(ticket=ticket, kind="acknowledgement").body
+    assert "outside support hours; our clock starts Nov. 23, 2026, 9 a.m. WIB." in body
     assert "First answer by: Nov. 23, 2026, 6 p.m. WIB" in body
     assert "Resolution by: Nov. 24, 2026, 6 p.m. WIB" in body
 

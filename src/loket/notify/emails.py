@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from loket.policy.queries import parsed
 from loket.portal.links import portal_url
+from loket.sla.operations import version_calendar
 from loket.sla.queries import requester_deadlines
 from loket.tickets.models import Message, Ticket
 
@@ -49,12 +50,24 @@ def deadline_lines(ticket: Ticket) -> list[str]:
         return []
     hours = parsed(version.pk, version.sha256).hours
     zone = ZoneInfo(hours.time_zone)
+
+    def local(moment: datetime) -> str:
+        shown = formats.date_format(moment.astimezone(zone), "DATETIME_FORMAT")
+        return f"{shown} {hours.zone_label}"
+
     lines = []
+    calendar = version_calendar(version)
+    if not calendar.is_open(ticket.created_at):
+        # S6: outside support hours, say when the clock starts.
+        starts = local(calendar.next_open(ticket.created_at))
+        lines.append(
+            _("We received it outside support hours; our clock starts %(start)s.")
+            % {"start": starts}
+        )
     for deadline in requester_deadlines(ticket):
         if deadline.due_at is None:
             continue
-        local = formats.date_format(deadline.due_at.astimezone(zone), "DATETIME_FORMAT")
-        lines.append(f"{deadline.label}: {local} {hours.zone_label}")
+        lines.append(f"{deadline.label}: {local(deadline.due_at)}")
     return lines
 
 
