@@ -199,3 +199,11 @@ def test_the_sweep_uses_the_real_clock_when_no_instant_is_given() -> None:
         assert (ticket.reference, "resolution") not in sweep(timezone.now()).breaches
     with time_machine.travel(wib("2026-11-24 18:00:00"), tick=False):
         assert (ticket.reference, "resolution") in sweep(timezone.now()).breaches
+
+
+def test_a_clock_with_a_stale_next_check_is_re_aimed_not_swept_forever() -> None:
+    ticket = build_ticket(category="support", now=wib("2026-11-23 09:00"))
+    Clock.objects.filter(ticket=ticket).update(next_check_at=wib("2026-11-23 10:00"))
+    report = sweep(wib("2026-11-23 11:00"), batch=1)
+    assert (report.warnings, report.breaches) == ([], [])
+    assert clock(ticket, ClockKind.FIRST_RESPONSE).next_check_at == wib("2026-11-23 15:45")

@@ -5,6 +5,10 @@ Due clocks are found through the partial index on `next_check_at`. On PostgreSQL
 claimed with `FOR UPDATE SKIP LOCKED`, so parallel sweepers take disjoint batches; on SQLite
 the IMMEDIATE write transaction serialises them. The unique key of `SlaPoint` (clock, kind,
 cycle) is the last guard: a point that exists already is never recorded twice.
+
+The hot path reads plain tuples rather than model instances and writes each batch with a few
+set-based statements (one UPDATE per resulting clock state), so the cost per breach stays a
+small constant (see docs/benchmarks.md).
 """
 
 from dataclasses import dataclass, field
@@ -12,14 +16,37 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from loket.notify.operations import queue_email
 from loket.sla.models import Clock, SlaPoint, SlaPointKind
-from loket.sla.operations import next_check
-from loket.tickets.models import Event, EventKind, Ticket
+from loket.tickets.models import Event, EventKind
 
 BATCH = 2000
+COLUMNS = ("pk", "ticket_id", "ticket__reference", "kind", "cycle", "warned", "breached",
+           "warning_at", "breach_at")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DueClock:
+    pk: int
+    ticket_id: int
+    reference: str
+    kind: str
+    cycle: int
+    warned: bool
+    breached: bool
+    warning_at: datetime | None
+    breach_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DuePoint:
+    clock: DueClock
+    kind: str
+    due_at: datetime
 
 
 @dataclass
@@ -35,11 +62,11 @@ class SweepReport:
         }
 
 
-def due_clocks(now: datetime, limit: int) -> list[Clock]:
+def due_clocks(now: datetime, limit: int) -> list[DueClock]:
     query = Clock.objects.filter(next_check_at__lte=now).order_by("next_check_at")
     if connection.features.has_select_for_update_skip_locked:
-        query = query.select_for_update(skip_locked=True)
-    return list(query[:limit])
+        query = query.select_for_update(skip_locked=True, of=("self",))
+    return [DueClock(*row) for row in query.values_list(*COLUMNS)[:limit]]
 
 
 def sweep(now: datetime, *, dry_run: bool = False, batch: int = BATCH) -> SweepReport:
@@ -50,47 +77,64 @@ def sweep(now: datetime, *, dry_run: bool = False, batch: int = BATCH) -> SweepR
             if not clocks:
                 return report
             points = due_points(clocks, now)
-            references = dict(
-                Ticket.objects.filter(pk__in={c.ticket_id for c in clocks}).values_list(
-                    "pk", "reference"
-                )
-            )
             for point in points:
-                entry = (str(references[point.clock.ticket_id]), point.clock.kind)
-                (report.breaches if point.kind == SlaPointKind.BREACH else report.warnings).append(
-                    entry
-                )
+                entry = (point.clock.reference, point.clock.kind)
+                if point.kind == SlaPointKind.BREACH:
+                    report.breaches.append(entry)
+                else:
+                    report.warnings.append(entry)
             if dry_run:
                 transaction.set_rollback(True)
                 return report
-            record(clocks, points, references, now)
+            record(clocks, points, now)
         if len(clocks) < batch:
             return report
 
 
-def due_points(clocks: list[Clock], now: datetime) -> list[SlaPoint]:
-    """Decide what each clock owes, and advance it past it."""
+def due_points(clocks: list[DueClock], now: datetime) -> list[DuePoint]:
+    """What each clock owes now: its warning, its breach, or both after a long outage."""
     points = []
     for clock in clocks:
         if not clock.warned and clock.warning_at is not None and clock.warning_at <= now:
-            clock.warned = True
-            points.append(point(clock, SlaPointKind.WARNING, clock.warning_at, now))
+            points.append(DuePoint(clock, SlaPointKind.WARNING, clock.warning_at))
         if not clock.breached and clock.breach_at is not None and clock.breach_at <= now:
-            clock.warned = clock.breached = True
-            points.append(point(clock, SlaPointKind.BREACH, clock.breach_at, now))
-        clock.next_check_at = next_check(clock)
+            points.append(DuePoint(clock, SlaPointKind.BREACH, clock.breach_at))
     return points
 
 
-def point(clock: Clock, kind: str, due_at: datetime, now: datetime) -> SlaPoint:
-    return SlaPoint(clock=clock, kind=kind, cycle=clock.cycle, due_at=due_at, recorded_at=now)
+def advance(clocks: list[DueClock], points: list[DuePoint]) -> None:
+    """Move each clock past what was recorded, one UPDATE per resulting state: after a warning
+    the next check is the breach; after a breach there is none."""
+    breached = {point.clock.pk for point in points if point.kind == SlaPointKind.BREACH}
+    warned = {point.clock.pk for point in points} - breached
+    if warned:
+        Clock.objects.filter(pk__in=warned).update(warned=True, next_check_at=F("breach_at"))
+    if breached:
+        Clock.objects.filter(pk__in=breached).update(warned=True, breached=True, next_check_at=None)
+    # A clock found due with nothing owed had a stale next check: aim it at its next point,
+    # which lies in the future, so no sweep can pick it up again and again.
+    idle = Clock.objects.filter(pk__in={clock.pk for clock in clocks} - warned - breached)
+    idle.filter(warned=False).update(next_check_at=Coalesce(F("warning_at"), F("breach_at")))
+    idle.filter(warned=True, breached=False).update(next_check_at=F("breach_at"))
+    idle.filter(breached=True).update(next_check_at=None)
 
 
-def record(
-    clocks: list[Clock], points: list[SlaPoint], references: dict[int, str | None], now: datetime
-) -> None:
-    Clock.objects.bulk_update(clocks, ["warned", "breached", "next_check_at"], batch_size=1000)
-    SlaPoint.objects.bulk_create(points, ignore_conflicts=True, batch_size=1000)
+def record(clocks: list[DueClock], points: list[DuePoint], now: datetime) -> None:
+    advance(clocks, points)
+    SlaPoint.objects.bulk_create(
+        [
+            SlaPoint(
+                clock_id=p.clock.pk,
+                kind=p.kind,
+                cycle=p.clock.cycle,
+                due_at=p.due_at,
+                recorded_at=now,
+            )
+            for p in points
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
     Event.objects.bulk_create(
         [
             Event(
@@ -99,7 +143,11 @@ def record(
                 if p.kind == SlaPointKind.BREACH
                 else EventKind.SLA_WARNING,
                 actor_label="Loket",
-                data={"clock": p.clock.kind, "due_at": p.due_at.isoformat(), "cycle": p.cycle},
+                data={
+                    "clock": p.clock.kind,
+                    "due_at": p.due_at.isoformat(),
+                    "cycle": p.clock.cycle,
+                },
                 created_at=now,
             )
             for p in points
@@ -108,24 +156,21 @@ def record(
     )
     breaches = [p for p in points if p.kind == SlaPointKind.BREACH]
     if breaches:
-        notify_supervisors(breaches, references, now)
+        notify_supervisors(breaches, now)
 
 
-def notify_supervisors(
-    breaches: list[SlaPoint], references: dict[int, str | None], now: datetime
-) -> None:
+def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:
     """One mail per supervisor per batch, listing the batch's breaches: a flood of due clocks
     (after an outage, say) gives a few digests rather than thousands of mails."""
     from loket.notify.emails import breach_digest
 
     lines = sorted(
-        f"{references[p.clock.ticket_id]}  {p.clock.kind}  due {p.due_at:%Y-%m-%d %H:%M} UTC"
-        for p in breaches
+        f"{p.clock.reference}  {p.clock.kind}  due {p.due_at:%Y-%m-%d %H:%M} UTC" for p in breaches
     )
     supervisors = User.objects.filter(groups__name="supervisors", is_active=True).exclude(email="")
+    with translation.override("en"):
+        content = breach_digest(lines)
     for supervisor in supervisors:
-        with translation.override("en"):
-            content = breach_digest(lines)
         queue_email(
             ticket=None, kind="sla_breach_digest", to_address=supervisor.email,
             subject=content.subject, body=content.body, headers=content.headers, now=now,
