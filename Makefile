@@ -69,6 +69,7 @@ test-postgres: install
 bench: install
 	$(BIN)/python bench/calendar_add.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/sla_sweep.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

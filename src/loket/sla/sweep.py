@@ -24,7 +24,7 @@ from loket.notify.operations import queue_email
 from loket.sla.models import Clock, SlaPoint, SlaPointKind
 from loket.tickets.models import Event, EventKind
 
-BATCH = 2000
+BATCH = 500
 COLUMNS = ("pk", "ticket_id", "ticket__reference", "kind", "cycle", "warned", "breached",
            "warning_at", "breach_at")  # fmt: skip
 
