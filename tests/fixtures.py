@@ -9,7 +9,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from loket.policy.operations import AppliedPolicy, apply_policy
+from loket.policy.queries import forget_cached_policy
 from tests.smtp import SmtpServer
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy_cache() -> Iterator[None]:
+    """A test's policy never leaks into the next through the per-process cache."""
+    forget_cached_policy()
+    yield
+    forget_cached_policy()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from loket.policy.queries import NoActivePolicy, active_policy
+from loket.policy.queries import NoActivePolicy, default_language
 
 
 def supported(code: str | None) -> str | None:
@@ -35,7 +35,7 @@ def from_accept_language(header: str) -> str | None:
 
 def policy_default_language() -> str:
     try:
-        return active_policy().document.organisation.default_language
+        return default_language()
     except NoActivePolicy:
         return settings.LANGUAGE_CODE
 

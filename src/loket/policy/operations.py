@@ -10,6 +10,7 @@ from django.db import transaction
 from loket.policy.diff import json_ready, policy_diff
 from loket.policy.document import PolicyDocument, parse_policy_source
 from loket.policy.models import Category, PolicyVersion
+from loket.policy.queries import forget_cached_policy
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ def apply_policy(*, source: str, filename: str, applied_by: str, now: datetime) 
             diff="\n".join(diff),
         )
         apply_categories(document)
+        forget_cached_policy()
+        # again after commit: a request in between may have cached the old value
+        transaction.on_commit(forget_cached_policy)
     return AppliedPolicy(version, document, diff, changed=True)
 
 

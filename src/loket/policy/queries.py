@@ -1,3 +1,4 @@
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,3 +28,24 @@ def parsed(version_id: int, sha256: str) -> PolicyDocument:
     """A version's source never changes, so its parse is kept per process."""
     source = PolicyVersion.objects.values_list("source", flat=True).get(pk=version_id)
     return parse_policy_source(source, filename=f"policy v{version_id}")
+
+
+# The default language is read on requests whose browser names no usable language: keep it a
+# few seconds per process rather than query the active version on each of them. Applying a
+# policy forgets it at once in the applying process; other processes follow within the TTL.
+DEFAULT_LANGUAGE_TTL = 10.0
+_default_language: tuple[float, str] | None = None
+
+
+def default_language() -> str:
+    global _default_language
+    now = time.monotonic()
+    if _default_language is None or _default_language[0] < now:
+        language = active_policy().document.organisation.default_language
+        _default_language = (now + DEFAULT_LANGUAGE_TTL, language)
+    return _default_language[1]
+
+
+def forget_cached_policy() -> None:
+    global _default_language
+    _default_language = None
