@@ -67,9 +67,9 @@ test-postgres: install
 	fi
 
 bench: install
-	$(BIN)/python bench/calendar_add.py
-	$(BIN)/python bench/intake.py
-	$(BIN)/python bench/sla_sweep.py
+	$(BIN)/python -m bench.calendar_add
+	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.sla_sweep
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

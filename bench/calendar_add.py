@@ -6,8 +6,8 @@ precomputed list of varied start instants, once with a 1-hour target and once wi
 business year target (`business_days(261)`), alternating, several runs each. The medians, their
 ratio and the machine replace the calendar section of docs/benchmarks.md.
 
-    .venv/bin/python bench/calendar_add.py           # 5 runs of 200,000 calls each, writes docs
-    .venv/bin/python bench/calendar_add.py --quick   # 1 run of 20,000 calls, writes nothing
+    .venv/bin/python -m bench.calendar_add           # 5 runs of 200,000 calls each, writes docs
+    .venv/bin/python -m bench.calendar_add --quick   # 1 run of 20,000 calls, writes nothing
 
 The bar (issue 4): at least 500,000 calls/s, and the 1-year rate within 25 % of the 1-hour one.
 """
@@ -15,10 +15,7 @@ The bar (issue 4): at least 500,000 calls/s, and the 1-year rate within 25 % of 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import re
 import statistics
 import sys
 import time
@@ -26,20 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
-from importlib import metadata
-from pathlib import Path
 
+from bench.common import DOCS, REPO, machine_info, write_docs
 from loket.calendar import BusinessCalendar, build_calendar, business_days
 
-REPO = Path(__file__).resolve().parent.parent
-DOCS = REPO / "docs" / "benchmarks.md"
 SECTION = "## Business calendar: add() throughput (issue 4)"
-DOCS_INTRO = (
-    "# Benchmarks\n\n"
-    "Measured figures for Loket, each section written by the script that measured it.\n"
-    "Absolute numbers depend on the machine; compare ratios measured in the same run.\n"
-)
-COMMAND = ".venv/bin/python bench/calendar_add.py"
+COMMAND = ".venv/bin/python -m bench.calendar_add"
 
 REQUIRED_RATE = 500_000.0
 ALLOWED_DRIFT = 0.25
@@ -144,7 +133,7 @@ def time_conversions(starts: Sequence[datetime], duration: timedelta) -> float:
 
 def benchmark(options: Options) -> Result:
     started = datetime.now(UTC)
-    machine = machine_info()
+    machine = machine_info("holidays")
     calendar = catalo_calendar()
     starts = start_instants(options.calls)
     warm_and_check(calendar, starts)
@@ -162,38 +151,6 @@ def benchmark(options: Options) -> Result:
 
 
 # --- The machine -------------------------------------------------------------------------------
-
-
-def proc_value(path: str, key: str) -> str:
-    try:
-        for line in Path(path).read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name.strip() == key:
-                return value.strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
-def cpu_description() -> str:
-    # Virtual machines often report a bare "Intel(R) Xeon(R) Processor": family, model and
-    # clock tell the generation apart.
-    name = proc_value("/proc/cpuinfo", "model name")
-    family, model = proc_value("/proc/cpuinfo", "cpu family"), proc_value("/proc/cpuinfo", "model")
-    clock = proc_value("/proc/cpuinfo", "cpu MHz")
-    return f"{name} (family {family}, model {model}, {clock} MHz)"
-
-
-def machine_info() -> dict[str, str]:
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return {
-        "CPU": cpu_description(),
-        "Logical CPUs": str(os.cpu_count()),
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": f"{platform.python_version()} ({platform.python_implementation()})",
-        "holidays": metadata.version("holidays"),
-        "Load average before the run (1, 5, 15 min)": load,
-    }
 
 
 # --- Reporting ---------------------------------------------------------------------------------
@@ -281,23 +238,6 @@ def render_section(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(section: str) -> None:
-    """Replace only this benchmark's section, keeping every other one byte for byte."""
-    text = DOCS.read_text() if DOCS.exists() else DOCS_INTRO
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    match = pattern.search(text)
-    if match is not None:
-        # Keep one blank line before a section that follows this one.
-        following = "\n" if match.end() < len(text) else ""
-        text = text[: match.start()] + section + following + text[match.end() :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.parent.mkdir(exist_ok=True)
-    staging = DOCS.with_suffix(".md.calendar.tmp")
-    staging.write_text(text)
-    os.replace(staging, DOCS)  # never leave a half-written file for someone else to read
-
-
 # --- Command line ------------------------------------------------------------------------------
 
 
@@ -324,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = benchmark(options)
     print_summary(result)
     if options.write_docs:
-        write_docs(render_section(result))
+        write_docs(SECTION, render_section(result))
         print(f"wrote the calendar section of {DOCS.relative_to(REPO)}")
     sys.stdout.flush()  # the summary first, then any failure, even when both are piped
     for problem in result.problems():

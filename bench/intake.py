@@ -5,8 +5,8 @@ concurrent clients. Every run measures, against the same server processes, the c
 (POST, one new ticket each) and the trivial /health/ view as the ceiling. The medians of the
 runs and their ratio replace the intake section of docs/benchmarks.md.
 
-    .venv/bin/python bench/intake.py           # 5 runs of 10 s per endpoint, writes the docs
-    .venv/bin/python bench/intake.py --quick   # 1 run of 2 s: a smoke test, writes nothing
+    .venv/bin/python -m bench.intake           # 5 runs of 10 s per endpoint, writes the docs
+    .venv/bin/python -m bench.intake --quick   # 1 run of 2 s: a smoke test, writes nothing
 
 Only 127.0.0.1 is contacted and every loop is bounded in time and in count.
 """
@@ -34,17 +34,11 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DOCS = REPO / "docs" / "benchmarks.md"
+from bench.common import DOCS, REPO, machine_info, write_docs
+
 SECTION = "## Intake: contact-form submissions (issue 2)"
-DOCS_INTRO = (
-    "# Benchmarks\n\n"
-    "Measured figures for Loket, each section written by the script that measured it.\n"
-    "Absolute numbers depend on the machine; compare ratios measured in the same run.\n"
-)
 HOST = "127.0.0.1"  # the only host this script ever contacts
 CONTACT = "/support/contact/"
 THANKS = "/support/contact/thanks/"
@@ -622,7 +616,7 @@ def integrity_problems(server: Server, intakes: Sequence[Phase]) -> list[str]:
 def benchmark(options: Options) -> Result:
     root = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     started = dt.datetime.now(dt.UTC)
-    info = machine_info()
+    info = machine_info("django", "gunicorn", SQLite=sqlite3.sqlite_version)
     server = start_server(root, options.workers)
     try:
         warmups, runs = measure(server, options)
@@ -664,43 +658,6 @@ def describe_run(run: Run) -> str:
 
 
 # --- The machine -------------------------------------------------------------------------------
-
-
-def proc_value(path: str, key: str) -> str:
-    try:
-        for line in Path(path).read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name.strip() == key:
-                return value.strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
-def cpu_description() -> str:
-    # Virtual machines often report a bare "Intel(R) Xeon(R) Processor": family, model and
-    # clock tell the generation apart.
-    name = proc_value("/proc/cpuinfo", "model name")
-    family, model = proc_value("/proc/cpuinfo", "cpu family"), proc_value("/proc/cpuinfo", "model")
-    clock = proc_value("/proc/cpuinfo", "cpu MHz")
-    return f"{name} (family {family}, model {model}, {clock} MHz)"
-
-
-def machine_info() -> dict[str, str]:
-    memory_kib = proc_value("/proc/meminfo", "MemTotal").split()[0]
-    memory = f"{int(memory_kib) / 1024**2:.1f} GiB" if memory_kib.isdigit() else "unknown"
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return {
-        "CPU": cpu_description(),
-        "Logical CPUs": str(os.cpu_count()),
-        "RAM": memory,
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": platform.python_version(),
-        "SQLite": sqlite3.sqlite_version,
-        "Django": metadata.version("django"),
-        "gunicorn": metadata.version("gunicorn"),
-        "Load average before the run (1, 5, 15 min)": load,
-    }
 
 
 # --- Reporting ---------------------------------------------------------------------------------
@@ -802,7 +759,7 @@ def render_setup(result: Result) -> list[str]:
     return [
         "### How it was measured",
         "",
-        "- Rerun: `make bench`, or `.venv/bin/python bench/intake.py` (options `--runs`, "
+        "- Rerun: `make bench`, or `.venv/bin/python -m bench.intake` (options `--runs`, "
         "`--seconds`, `--clients`, `--workers`; `--quick` is a 2-second smoke run that leaves "
         "this file alone).",
         f"- Parameters: {options.runs} runs of {options.seconds:g} s per endpoint, "
@@ -944,20 +901,6 @@ def read_ceiling(healths: Sequence[Phase]) -> list[str]:
     ]
 
 
-def write_docs(section: str) -> None:
-    """Replace only this benchmark's section, keeping every other one as it is."""
-    text = DOCS.read_text() if DOCS.exists() else DOCS_INTRO
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.parent.mkdir(exist_ok=True)
-    staging = DOCS.with_suffix(".md.tmp")
-    staging.write_text(text.rstrip("\n") + "\n")
-    os.replace(staging, DOCS)  # never leave a half-written file for someone else to read
-
-
 def print_failures(result: Result) -> None:
     for phase in result.phases():
         for sample in phase.samples:
@@ -986,7 +929,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_failures(result)
         return 1
     if options.write_docs:
-        write_docs(render_section(result))
+        write_docs(SECTION, render_section(result))
         print(f"\nwrote the intake section of {DOCS.relative_to(REPO)}")
     if not options.keep:
         shutil.rmtree(result.root, ignore_errors=True)

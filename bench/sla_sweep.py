@@ -9,9 +9,9 @@ must use the `clock_due` partial index; after every sweep the database must hold
 breach point and one event per due clock. The medians replace the SLA sweep section of
 docs/benchmarks.md.
 
-    .venv/bin/python bench/sla_sweep.py            # SQLite 100,000 and PostgreSQL 1,000,000
-    .venv/bin/python bench/sla_sweep.py --quick    # small numbers, 1 run, writes nothing
-    .venv/bin/python bench/sla_sweep.py --database sqlite --profile
+    .venv/bin/python -m bench.sla_sweep            # SQLite 100,000 and PostgreSQL 1,000,000
+    .venv/bin/python -m bench.sla_sweep --quick    # small numbers, 1 run, writes nothing
+    .venv/bin/python -m bench.sla_sweep --database sqlite --profile
 
 Each database is measured in a child process of its own (Django reads its database once, at
 start): SQLite in a file under a fresh LOKET_VAR_DIR, PostgreSQL in a database `loket_bench` on
@@ -32,7 +32,6 @@ import io
 import json
 import math
 import os
-import platform
 import pstats
 import re
 import shutil
@@ -45,19 +44,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-DOCS = REPO / "docs" / "benchmarks.md"
+from bench.common import DOCS, REPO, machine_info, write_docs
+
 SECTION = "## SLA sweep (issue 4)"
-DOCS_INTRO = (
-    "# Benchmarks\n\n"
-    "Measured figures for Loket, each section written by the script that measured it.\n"
-    "Absolute numbers depend on the machine; compare ratios measured in the same run.\n"
-)
-COMMAND = ".venv/bin/python bench/sla_sweep.py"
+COMMAND = ".venv/bin/python -m bench.sla_sweep"
 
 DATABASES = ("sqlite", "postgres")
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -229,7 +222,7 @@ def measure(database: str, options: Options) -> Measured:
         env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
         create_database()
     result = root / "result.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", database]
+    command = [sys.executable, "-m", "bench.sla_sweep", "--child", database]
     command += ["--tickets", str(options.tickets[database]), "--breaches", str(options.breaches)]
     command += ["--runs", str(options.runs), "--repeats", str(options.repeats)]
     command += ["--result", str(result), *(["--profile"] if options.profile else [])]
@@ -253,7 +246,7 @@ def measure(database: str, options: Options) -> Measured:
 
 def benchmark(options: Options) -> tuple[list[Measured], dict[str, str], datetime]:
     started = datetime.now(UTC)
-    machine = machine_info()
+    machine = machine_info("django", "psycopg")
     results = []
     for database in options.databases:
         print(f"== {NAMES[database]}: {options.tickets[database]:,} tickets", flush=True)
@@ -797,43 +790,6 @@ def profile_sweep(breaches: int) -> tuple[float, dict[str, float], str]:
 # --- The machine -------------------------------------------------------------------------------
 
 
-def proc_value(path: str, key: str) -> str:
-    try:
-        for line in Path(path).read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name.strip() == key:
-                return value.strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
-def cpu_description() -> str:
-    name = proc_value("/proc/cpuinfo", "model name")
-    family, model = proc_value("/proc/cpuinfo", "cpu family"), proc_value("/proc/cpuinfo", "model")
-    clock = proc_value("/proc/cpuinfo", "cpu MHz")
-    return f"{name} (family {family}, model {model}, {clock} MHz)"
-
-
-def memory() -> str:
-    total = proc_value("/proc/meminfo", "MemTotal").split()
-    return f"{int(total[0]) / 1024**2:.1f} GiB" if total and total[0].isdigit() else "unknown"
-
-
-def machine_info() -> dict[str, str]:
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return {
-        "CPU": cpu_description(),
-        "Logical CPUs": str(os.cpu_count()),
-        "RAM": memory(),
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": f"{platform.python_version()} ({platform.python_implementation()})",
-        "Django": metadata.version("django"),
-        "psycopg": metadata.version("psycopg"),
-        "Load average before the run (1, 5, 15 min)": load,
-    }
-
-
 # --- Reporting ---------------------------------------------------------------------------------
 
 
@@ -1209,23 +1165,6 @@ def read_sweep(result: Measured) -> list[str]:
     return [text]
 
 
-def write_docs(section: str) -> None:
-    """Replace only this benchmark's section (appended at the end the first time), keeping every
-    other one byte for byte."""
-    text = DOCS.read_text() if DOCS.exists() else DOCS_INTRO
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    match = pattern.search(text)
-    if match is not None:
-        following = "\n" if match.end() < len(text) else ""
-        text = text[: match.start()] + section + following + text[match.end() :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.parent.mkdir(exist_ok=True)
-    staging = DOCS.with_suffix(".md.sla.tmp")
-    staging.write_text(text)
-    os.replace(staging, DOCS)  # never leave a half-written file for someone else to read
-
-
 SAVED = Path(tempfile.gettempdir()) / "loket-sla-sweep-results.json"
 
 
@@ -1328,7 +1267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         save_results(results, machine, started, options)
     print_summary(results)
     if options.write_docs:
-        write_docs(render_section(results, machine, started, options))
+        write_docs(SECTION, render_section(results, machine, started, options))
         print(f"\nwrote the SLA sweep section of {DOCS.relative_to(REPO)}")
     sys.stdout.flush()
     missed = [

@@ -3,14 +3,18 @@ viewport, without horizontal scrolling, and printable. Full-page screenshots go 
 docs/screenshots/support-{language}-{phone|desktop}.png."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+import time_machine
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e.conftest import TIMEOUT_MS
+
+SCREENSHOT_MOMENT = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +56,10 @@ def open_support_page(
     device_context: DeviceContextFactory, live_server: LiveServer, language: str, device: str
 ) -> Page:
     page = device_context(device=device, locale=LOCALES[language]).new_page()
-    page.goto(f"{live_server.url}/{language}/support/")
+    # The page says when someone writing now will be answered: render it for a fixed moment,
+    # so the screenshots in docs/ change only when the page does.
+    with time_machine.travel(SCREENSHOT_MOMENT, tick=True):
+        page.goto(f"{live_server.url}/{language}/support/")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("main h1")).to_have_count(1)
     page.evaluate("document.fonts.ready")
