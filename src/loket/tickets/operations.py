@@ -97,16 +97,7 @@ def open_ticket(
             data={"channel": channel, "category": category.code, "message": message.pk},
             now=now,
         )
-        content = emails.acknowledgement(ticket, now=now)
-        queue_email(
-            ticket=ticket,
-            kind="acknowledgement",
-            to_address=ticket.requester_email,
-            subject=content.subject,
-            body=content.body,
-            headers=content.headers,
-            now=now,
-        )
+        mail_requester(ticket, "acknowledgement", emails.acknowledgement(ticket, now=now), now)
     return ticket
 
 
@@ -204,16 +195,7 @@ def record_public_reply(
             data=data,
             now=now,
         )
-        content = emails.public_reply(ticket, message, now=now)
-        queue_email(
-            ticket=ticket,
-            kind="public_reply",
-            to_address=ticket.requester_email,
-            subject=content.subject,
-            body=content.body,
-            headers=content.headers,
-            now=now,
-        )
+        mail_requester(ticket, "public_reply", emails.public_reply(ticket, message, now=now), now)
     return message
 
 
@@ -332,22 +314,26 @@ def recategorise(
 def send_portal_link(*, ticket: Ticket, now: datetime) -> None:
     """Mail a fresh portal link to the requester's address on file (never another address)."""
     with transaction.atomic():
-        content = emails.portal_link(ticket, now=now)
-        queue_email(
-            ticket=ticket,
-            kind="portal_link",
-            to_address=ticket.requester_email,
-            subject=content.subject,
-            body=content.body,
-            headers=content.headers,
-            now=now,
-        )
+        mail_requester(ticket, "portal_link", emails.portal_link(ticket, now=now), now)
         record_event(
             ticket, EventKind.PORTAL_LINK_SENT, actor=None, actor_label="Loket", data={}, now=now
         )
 
 
 # --- helpers shared by the operations above -------------------------------------------------
+
+
+def mail_requester(ticket: Ticket, kind: str, content: emails.EmailContent, now: datetime) -> None:
+    """To the address on the ticket, never another: written to the outbox in this transaction."""
+    queue_email(
+        ticket=ticket,
+        kind=kind,
+        to_address=ticket.requester_email,
+        subject=content.subject,
+        body=content.body,
+        headers=content.headers,
+        now=now,
+    )
 
 
 def lock(ticket: Ticket) -> Ticket:
