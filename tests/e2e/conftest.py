@@ -32,7 +32,9 @@ TIMEOUT_MS = 10_000
 
 
 class ContextFactory(Protocol):
-    def __call__(self, *, locale: str = "en-US") -> BrowserContext: ...
+    def __call__(
+        self, *, locale: str = "en-US", timezone_id: str | None = None
+    ) -> BrowserContext: ...
 
 
 @pytest.fixture(scope="package")
@@ -70,8 +72,8 @@ def new_context(browser: Browser) -> Iterator[ContextFactory]:
     """Opens fresh browser contexts (own cookies, own language); all closed after the test."""
     contexts: list[BrowserContext] = []
 
-    def open_context(*, locale: str = "en-US") -> BrowserContext:
-        context = browser.new_context(locale=locale)
+    def open_context(*, locale: str = "en-US", timezone_id: str | None = None) -> BrowserContext:
+        context = browser.new_context(locale=locale, timezone_id=timezone_id)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)

@@ -92,12 +92,13 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
     tmp_path: Path,
 ) -> None:
     settings.LOKET_BASE_URL = live_server.url
-    requester = new_context(locale="en-US").new_page()
+    requester = new_context(locale="en-US", timezone_id="Asia/Tokyo").new_page()
 
     # The requester writes in with a screenshot and gets a reference at once.
     reference = submit_contact_form(requester, live_server.url)
     ticket = Ticket.objects.get(reference=reference)
     assert ticket.language == "en"
+    assert ticket.time_zone == "Asia/Tokyo", "the form's script passed on the browser's zone"
     assert ticket.category.code == "access"
 
     # The worker delivers the acknowledgement, with a personal link to the ticket page.

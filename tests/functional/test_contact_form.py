@@ -1,6 +1,8 @@
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -157,3 +159,19 @@ def test_a_mail_server_that_is_down_never_fails_the_submission(
     acknowledgement = OutboxMessage.objects.get()
     assert (acknowledgement.status, acknowledgement.attempts) == ("pending", 1)
     assert acknowledgement.last_error
+
+
+def test_the_browser_time_zone_is_kept_and_deadlines_are_shown_in_it_too(client: Client) -> None:
+    monday_0900_wib = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    with time_machine.travel(monday_0900_wib, tick=False):
+        client.post(URL, valid_form(time_zone="Asia/Tokyo"), headers={"accept-language": "en"})
+    ticket = Ticket.objects.get()
+    assert ticket.time_zone == "Asia/Tokyo"
+    body = OutboxMessage.objects.get(kind="acknowledgement").body
+    assert "First answer by: Nov. 23, 2026, 6 p.m. WIB (Nov. 23, 2026, 8 p.m. Asia/Tokyo)" in body
+
+
+def test_a_made_up_time_zone_is_ignored_not_an_error(client: Client) -> None:
+    response = client.post(URL, valid_form(time_zone="Mars/Olympus_Mons"))
+    assert response.status_code == 302
+    assert Ticket.objects.get().time_zone == ""

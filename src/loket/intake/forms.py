@@ -1,3 +1,4 @@
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -63,7 +64,20 @@ class AttachmentsField(forms.FileField):
         return IncomingFile(safe_filename(name, content_type), content_type, content)
 
 
+def known_time_zone(name: str) -> str:
+    """The zone if it is a real IANA name, else "" (the field is a hint, never an error)."""
+    if not name or len(name) > 64:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ""
+    return name
+
+
 class ContactForm(forms.Form):
+    # Filled by the page's script from the browser (Intl API); empty without JavaScript.
+    time_zone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(
         label=_("Your e-mail address"),
@@ -82,6 +96,9 @@ class ContactForm(forms.Form):
         label=_("Attachments"),
         help_text=_("Up to 5 screenshots, PDF documents or text files."),
     )
+
+    def clean_time_zone(self) -> str:
+        return known_time_zone(self.cleaned_data.get("time_zone", ""))
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

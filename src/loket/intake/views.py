@@ -23,6 +23,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             language=language,
             channel=Channel.WEB,
             attachments=data["attachments"],
+            time_zone=data["time_zone"],
             now=timezone.now(),
         )
         return redirect("intake:thanks", token=make_token(str(ticket.reference)))

@@ -50,10 +50,17 @@ def deadline_lines(ticket: Ticket) -> list[str]:
         return []
     hours = parsed(version.pk, version.sha256).hours
     zone = ZoneInfo(hours.time_zone)
+    requester_zone = ZoneInfo(ticket.time_zone) if ticket.time_zone else None
 
     def local(moment: datetime) -> str:
         shown = formats.date_format(moment.astimezone(zone), "DATETIME_FORMAT")
-        return f"{shown} {hours.zone_label}"
+        text = f"{shown} {hours.zone_label}"
+        if requester_zone is not None and requester_zone.utcoffset(moment) != zone.utcoffset(
+            moment
+        ):
+            theirs = formats.date_format(moment.astimezone(requester_zone), "DATETIME_FORMAT")
+            text += f" ({theirs} {ticket.time_zone})"
+        return text
 
     lines = []
     calendar = version_calendar(version)

@@ -47,6 +47,9 @@ class Ticket(models.Model):
     requester_name = models.CharField(max_length=200)
     requester_email = models.EmailField(max_length=254)
     language = models.CharField(max_length=8)
+    # The requester's IANA time zone when their browser told us (contact form); deadlines are
+    # then shown in it as well as in WIB.
+    time_zone = models.CharField(max_length=64, blank=True)
     # Set when an agent marks the case complex (POLICY.md S10): fraud_check, third_party_payment.
     complex_reason = models.CharField(max_length=40, blank=True)
     assignee = models.ForeignKey(

@@ -60,6 +60,7 @@ def open_ticket(
     language: str,
     channel: str,
     attachments: Sequence[IncomingFile] = (),
+    time_zone: str = "",
     now: datetime,
 ) -> Ticket:
     with transaction.atomic():
@@ -74,6 +75,7 @@ def open_ticket(
             requester_name=requester_name,
             requester_email=requester_email,
             language=language,
+            time_zone=time_zone,
             created_at=now,
             updated_at=now,
         )
