@@ -4,44 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('code', models.SlugField(max_length=40, primary_key=True, serialize=False)),
-                ('name_ja', models.CharField(max_length=200)),
-                ('name_id', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('priority', models.CharField(default='normal', max_length=10)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
+                ("code", models.SlugField(max_length=40, primary_key=True, serialize=False)),
+                ("name_ja", models.CharField(max_length=200)),
+                ("name_id", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                ("priority", models.CharField(default="normal", max_length=10)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'code'],
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('source', models.TextField(help_text='The TOML file as applied.')),
-                ('data', models.JSONField(help_text="The file's data, for diffs and display.")),
-                ('sha256', models.CharField(max_length=64)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('applied_at', models.DateTimeField()),
-                ('applied_by', models.CharField(max_length=150)),
-                ('diff', models.TextField(blank=True, help_text='What changed against the previous version.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True)),
+                ("source", models.TextField(help_text="The TOML file as applied.")),
+                ("data", models.JSONField(help_text="The file's data, for diffs and display.")),
+                ("sha256", models.CharField(max_length=64)),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                ("applied_at", models.DateTimeField()),
+                ("applied_by", models.CharField(max_length=150)),
+                (
+                    "diff",
+                    models.TextField(
+                        blank=True, help_text="What changed against the previous version."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
     ]

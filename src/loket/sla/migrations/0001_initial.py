@@ -5,56 +5,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('policy', '0001_initial'),
-        ('tickets', '0001_initial'),
+        ("policy", "0001_initial"),
+        ("tickets", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Clock',
+            name="Clock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution'), ('progress_update', 'Progress update')], max_length=20)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('stopped', 'Stopped')], max_length=10)),
-                ('warning_seconds', models.PositiveIntegerField()),
-                ('breach_seconds', models.PositiveIntegerField()),
-                ('accrued_seconds', models.PositiveIntegerField(default=0)),
-                ('running_since', models.DateTimeField(blank=True, null=True)),
-                ('warning_at', models.DateTimeField(blank=True, null=True)),
-                ('breach_at', models.DateTimeField(blank=True, null=True)),
-                ('cycle', models.PositiveIntegerField(default=0)),
-                ('warned', models.BooleanField(default=False)),
-                ('breached', models.BooleanField(default=False)),
-                ('next_check_at', models.DateTimeField(blank=True, null=True)),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policy.policyversion')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clocks', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("resolution", "Resolution"),
+                            ("progress_update", "Progress update"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("stopped", "Stopped"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("warning_seconds", models.PositiveIntegerField()),
+                ("breach_seconds", models.PositiveIntegerField()),
+                ("accrued_seconds", models.PositiveIntegerField(default=0)),
+                ("running_since", models.DateTimeField(blank=True, null=True)),
+                ("warning_at", models.DateTimeField(blank=True, null=True)),
+                ("breach_at", models.DateTimeField(blank=True, null=True)),
+                ("cycle", models.PositiveIntegerField(default=0)),
+                ("warned", models.BooleanField(default=False)),
+                ("breached", models.BooleanField(default=False)),
+                ("next_check_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="policy.policyversion",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clocks",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SlaPoint',
+            name="SlaPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('warning', 'Warning'), ('breach', 'Breach')], max_length=10)),
-                ('cycle', models.PositiveIntegerField()),
-                ('due_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField()),
-                ('clock', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='sla.clock')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("warning", "Warning"), ("breach", "Breach")], max_length=10
+                    ),
+                ),
+                ("cycle", models.PositiveIntegerField()),
+                ("due_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "clock",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="points",
+                        to="sla.clock",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='clock',
-            index=models.Index(condition=models.Q(('next_check_at__isnull', False)), fields=['next_check_at'], name='clock_due'),
+            model_name="clock",
+            index=models.Index(
+                condition=models.Q(("next_check_at__isnull", False)),
+                fields=["next_check_at"],
+                name="clock_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clock',
-            constraint=models.UniqueConstraint(fields=('ticket', 'kind'), name='one_clock_per_kind'),
+            model_name="clock",
+            constraint=models.UniqueConstraint(
+                fields=("ticket", "kind"), name="one_clock_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapoint',
-            constraint=models.UniqueConstraint(fields=('clock', 'kind', 'cycle'), name='one_point_per_cycle'),
+            model_name="slapoint",
+            constraint=models.UniqueConstraint(
+                fields=("clock", "kind", "cycle"), name="one_point_per_cycle"
+            ),
         ),
     ]

@@ -6,88 +6,237 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('policy', '0001_initial'),
+        ("policy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('requester', 'Requester'), ('public_reply', 'Reply'), ('internal_note', 'Internal note')], max_length=20)),
-                ('channel', models.CharField(choices=[('web', 'Contact form'), ('email', 'E-mail'), ('whatsapp', 'WhatsApp'), ('phone', 'Phone'), ('api', 'API'), ('portal', 'Portal'), ('console', 'Console')], max_length=20)),
-                ('author_name', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("requester", "Requester"),
+                            ("public_reply", "Reply"),
+                            ("internal_note", "Internal note"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Contact form"),
+                            ("email", "E-mail"),
+                            ("whatsapp", "WhatsApp"),
+                            ("phone", "Phone"),
+                            ("api", "API"),
+                            ("portal", "Portal"),
+                            ("console", "Console"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("author_name", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='%Y/%m/')),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="%Y/%m/")),
+                ("filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.message",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=24, null=True, unique=True)),
-                ('subject', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('pending_customer', 'Pending customer'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='new', max_length=20)),
-                ('channel', models.CharField(choices=[('web', 'Contact form'), ('email', 'E-mail'), ('whatsapp', 'WhatsApp'), ('phone', 'Phone'), ('api', 'API'), ('portal', 'Portal'), ('console', 'Console')], max_length=20)),
-                ('requester_name', models.CharField(max_length=200)),
-                ('requester_email', models.EmailField(max_length=254)),
-                ('language', models.CharField(max_length=8)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('complex_reason', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policy.category')),
-                ('policy_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policy.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=24, null=True, unique=True)),
+                ("subject", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending_customer", "Pending customer"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Contact form"),
+                            ("email", "E-mail"),
+                            ("whatsapp", "WhatsApp"),
+                            ("phone", "Phone"),
+                            ("api", "API"),
+                            ("portal", "Portal"),
+                            ("console", "Console"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("requester_name", models.CharField(max_length=200)),
+                ("requester_email", models.EmailField(max_length=254)),
+                ("language", models.CharField(max_length=8)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                ("complex_reason", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="policy.category",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="policy.policyversion",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='message',
-            name='ticket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='tickets.ticket'),
+            model_name="message",
+            name="ticket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="tickets.ticket",
+            ),
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Ticket created'), ('requester_reply', 'Requester replied'), ('public_reply', 'Public reply'), ('internal_note', 'Internal note'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('portal_link_sent', 'Portal link sent'), ('mail_sent', 'E-mail delivered'), ('mail_failed', 'E-mail could not be delivered'), ('marked_complex', 'Marked complex'), ('recategorised', 'Category changed'), ('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breached')], max_length=30)),
-                ('actor_label', models.CharField(max_length=200)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Ticket created"),
+                            ("requester_reply", "Requester replied"),
+                            ("public_reply", "Public reply"),
+                            ("internal_note", "Internal note"),
+                            ("status_changed", "Status changed"),
+                            ("assigned", "Assigned"),
+                            ("portal_link_sent", "Portal link sent"),
+                            ("mail_sent", "E-mail delivered"),
+                            ("mail_failed", "E-mail could not be delivered"),
+                            ("marked_complex", "Marked complex"),
+                            ("recategorised", "Category changed"),
+                            ("sla_warning", "SLA warning"),
+                            ("sla_breach", "SLA breached"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=200)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'created_at'], name='ticket_status_created'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "created_at"], name="ticket_status_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['requester_email'], name='ticket_requester_email'),
+            model_name="ticket",
+            index=models.Index(fields=["requester_email"], name="ticket_requester_email"),
         ),
     ]
