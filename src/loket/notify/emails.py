@@ -33,7 +33,7 @@ def thread_headers(ticket: Ticket, *, automatic: bool) -> dict[str, str]:
     return headers
 
 
-def render(ticket: Ticket, template: str, subject: str, context: dict[str, object]) -> str:
+def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:
     context = {
         "ticket": ticket,
         "portal_url": portal_url(str(ticket.reference)),
@@ -87,7 +87,6 @@ def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
         body = render(
             ticket,
             "acknowledgement",
-            subject,
             {"category": ticket.category, "deadlines": deadline_lines(ticket)},
         )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
@@ -99,7 +98,7 @@ def public_reply(ticket: Ticket, message: Message, *, now: datetime) -> EmailCon
             "reference": ticket.reference,
             "subject": ticket.subject,
         }
-        body = render(ticket, "public_reply", subject, {"message": message})
+        body = render(ticket, "public_reply", {"message": message})
     return EmailContent(subject, body, thread_headers(ticket, automatic=False))
 
 
@@ -108,7 +107,7 @@ def portal_link(ticket: Ticket, *, now: datetime) -> EmailContent:
         subject = _("[%(reference)s] Your link to follow your request") % {
             "reference": ticket.reference
         }
-        body = render(ticket, "portal_link", subject, {})
+        body = render(ticket, "portal_link", {})
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
 
 

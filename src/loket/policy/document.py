@@ -166,14 +166,6 @@ class PolicyDocument:
     def evidence_item(self, code: str) -> EvidenceItem | None:
         return next((item for item in self.evidence if item.code == code), None)
 
-    @property
-    def organisation_name(self) -> str:
-        return self.organisation.name
-
-    @property
-    def support_email(self) -> str:
-        return self.channels.email_address or ""
-
 
 def load_policy(path: Path) -> PolicyDocument:
     return parse_policy_source(path.read_text(encoding="utf-8"), filename=str(path))

@@ -12,6 +12,13 @@ from loket.sla.models import Clock, ClockKind, ClockStatus
 from loket.sla.operations import state_of, version_calendar
 from loket.tickets.models import Ticket
 
+# How clocks are listed: the promise made first comes first.
+CLOCK_ORDER: dict[str, int] = {
+    ClockKind.FIRST_RESPONSE: 0,
+    ClockKind.RESOLUTION: 1,
+    ClockKind.PROGRESS_UPDATE: 2,
+}
+
 
 @dataclass(frozen=True)
 class ClockView:
@@ -53,10 +60,9 @@ def clock_status(clock: Clock) -> str:
 
 
 def clock_views(ticket: Ticket, now: datetime) -> list[ClockView]:
-    order = {ClockKind.FIRST_RESPONSE: 0, ClockKind.RESOLUTION: 1, ClockKind.PROGRESS_UPDATE: 2}
     clocks = sorted(
         Clock.objects.filter(ticket=ticket).select_related("policy_version"),
-        key=lambda clock: order[ClockKind(clock.kind)],
+        key=lambda clock: CLOCK_ORDER[clock.kind],
     )
     return [
         ClockView(
@@ -120,7 +126,6 @@ REQUESTER_LABELS = {
 def requester_deadlines(ticket: Ticket) -> list[RequesterDeadline]:
     """The promises still open, in the words the requester reads (labels are lazy: render
     them under the requester's language)."""
-    order = {ClockKind.FIRST_RESPONSE: 0, ClockKind.RESOLUTION: 1, ClockKind.PROGRESS_UPDATE: 2}
     clocks = Clock.objects.filter(ticket=ticket).exclude(status=ClockStatus.STOPPED)
     return [
         RequesterDeadline(
@@ -129,5 +134,5 @@ def requester_deadlines(ticket: Ticket) -> list[RequesterDeadline]:
             due_at=clock.breach_at,
             paused=clock.status == ClockStatus.PAUSED,
         )
-        for clock in sorted(clocks, key=lambda clock: order[ClockKind(clock.kind)])
+        for clock in sorted(clocks, key=lambda clock: CLOCK_ORDER[clock.kind])
     ]
