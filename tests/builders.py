@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from loket.tickets.models import Channel, Ticket
-from loket.tickets.operations import IncomingFile, open_ticket
+from loket.tickets.operations import open_ticket
+from loket.tickets.sniffing import IncomingFile
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

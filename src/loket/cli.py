@@ -18,6 +18,18 @@ def django_command(*arguments: str) -> None:
     execute_from_command_line(["loket", *arguments])
 
 
+def worker(*, batch: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
+    import django
+
+    django.setup()
+    # Imported once Django is set up: the worker's modules define models and tasks, which
+    # need the settings configured first (cli.py itself is imported before that).
+    from loket.worker import run
+
+    run(batch=batch)
+
+
 def loket_process(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "loket.cli", *arguments]
 
@@ -109,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--workers", type=int, default=int(os.environ.get("LOKET_WEB_WORKERS", 2))
             )
-    commands.add_parser("worker", help="the background worker alone (mail, housekeeping)")
+    worker_command = commands.add_parser(
+        "worker", help="the background worker alone (mail, housekeeping)"
+    )
+    worker_command.add_argument(
+        "--batch", action="store_true", help="run what is due now, then exit"
+    )
     sla = commands.add_parser("sla", help="SLA clocks: sweep, preview")
     sla.add_argument("arguments", nargs=argparse.REMAINDER)
     manage = commands.add_parser("manage", help="any Django management command")
@@ -129,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "web":
             return web(arguments.bind, arguments.workers)
         case "worker":
-            django_command("worker")
+            worker(batch=arguments.batch)
         case "manage":
             django_command(*arguments.arguments)
         case "policy":

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
@@ -17,6 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 from loket.notify.models import OutboxMessage, OutboxStatus
 from loket.policy.document import load_policy
 from loket.tickets.models import Status, Ticket
+from loket.worker import run as run_worker
 from tests.builders import PNG
 from tests.e2e.conftest import ContextFactory
 from tests.fixtures import SHIPPED_POLICY
@@ -38,7 +38,7 @@ PORTAL_LINK = re.compile(r"http://[^\s/]+/portal/t/[^\s/]+/")
 def deliver_mail() -> None:
     """Run the real worker once, in-process: every queued delivery task sends its outbox row
     through the configured mailer, then the worker exits because the queue is empty."""
-    call_command("worker", batch=True)
+    run_worker(batch=True)
     undelivered = OutboxMessage.objects.exclude(status=OutboxStatus.SENT)
     assert not undelivered.exists(), list(undelivered.values("kind", "status", "last_error"))
 

@@ -6,8 +6,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from loket.notify.delivery import deliver_outbox_message
 from loket.notify.models import OutboxMessage
-from loket.notify.tasks import deliver_outbox_message
 from loket.tickets.models import Attachment, Message, Ticket
 from tests.builders import EXE, PDF, PNG
 

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from loket.notify.models import OutboxMessage
-from loket.portal.links import portal_path
+from loket.tickets.links import portal_path
 from loket.tickets.models import EventKind, Status
-from loket.tickets.operations import IncomingFile, record_internal_note, set_status
+from loket.tickets.operations import record_internal_note, set_status
+from loket.tickets.sniffing import IncomingFile
 from tests.builders import NOW, PNG, build_ticket
 
 pytestmark = pytest.mark.django_db

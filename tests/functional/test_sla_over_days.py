@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from loket.portal.links import portal_path
 from loket.sla.sweep import sweep
+from loket.tickets.links import portal_path
 from loket.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

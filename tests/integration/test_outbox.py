@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
+from loket.notify.delivery import claim, deliver
 from loket.notify.models import OutboxMessage, OutboxStatus
-from loket.notify.operations import claim, deliver, recover_outbox
+from loket.notify.outbox import recover_outbox
 from loket.tickets.models import EventKind
 from tests.builders import NOW, build_ticket
 from tests.smtp import SmtpServer, free_port

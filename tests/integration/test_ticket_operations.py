@@ -4,7 +4,6 @@ from django.contrib.auth.models import User
 from loket.notify.models import OutboxMessage
 from loket.tickets.models import Attachment, Event, EventKind, Message, MessageKind, Status, Ticket
 from loket.tickets.operations import (
-    IncomingFile,
     TicketClosed,
     UnknownCategory,
     assign,
@@ -14,6 +13,7 @@ from loket.tickets.operations import (
     set_status,
 )
 from loket.tickets.references import parse_reference
+from loket.tickets.sniffing import IncomingFile
 from tests.builders import NOW, PNG, build_ticket
 
 pytestmark = pytest.mark.django_db

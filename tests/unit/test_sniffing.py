@@ -1,6 +1,6 @@
 import pytest
 
-from loket.intake.sniffing import safe_filename, sniff_content_type
+from loket.tickets.sniffing import safe_filename, sniff_content_type
 from tests.builders import EXE, PDF, PNG
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32

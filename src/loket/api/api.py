@@ -1,14 +1,11 @@
 """The HTTP API for integrations: parse, one domain call, answer."""
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema, Status
@@ -16,18 +13,19 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import AfterValidator
 
-from loket.api.models import ApiToken, IdempotencyKey, hash_token
-from loket.policy.models import Category
-from loket.portal.links import portal_url
+from loket.api.models import ApiToken, hash_token
+from loket.api.operations import KeyReused, TicketRequest, open_ticket_for_client
+from loket.policy.queries import active_category_codes
 from loket.tickets import queries
+from loket.tickets.access import NoSuchTicket, access_ticket_for_integration
+from loket.tickets.links import portal_url
 from loket.tickets.models import Channel, Ticket
 from loket.tickets.operations import (
     TicketClosed,
-    open_ticket,
+    UnknownCategory,
     record_internal_note,
     record_requester_reply,
 )
-from loket.tickets.references import InvalidReference, parse_reference
 
 
 class BearerToken(HttpBearer):
@@ -128,13 +126,9 @@ def ticket_out(ticket: Ticket) -> TicketOut:
 
 def find_ticket(reference: str) -> Ticket:
     try:
-        canonical = parse_reference(reference, settings.LOKET_REFERENCE_PREFIX)
-    except InvalidReference as error:
-        raise HttpError(404, f"no ticket {reference}: {error}") from None
-    ticket = Ticket.objects.select_related("category").filter(reference=canonical).first()
-    if ticket is None:
-        raise HttpError(404, f"no ticket {canonical}")
-    return ticket
+        return access_ticket_for_integration(reference)
+    except NoSuchTicket as error:
+        raise HttpError(404, str(error)) from None
 
 
 @api.post("/tickets", response={200: TicketOut, 201: TicketOut, 422: ErrorOut})
@@ -143,48 +137,29 @@ def create_ticket(
     payload: TicketIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Status[TicketOut]:
-    if not Category.objects.filter(code=payload.category, active=True).exists():
-        codes = ", ".join(Category.objects.filter(active=True).values_list("code", flat=True))
-        raise HttpError(422, f"unknown category {payload.category!r}; use one of: {codes}")
     token = getattr(request, "auth", None)
     assert isinstance(token, ApiToken)
-    if idempotency_key is None:
-        return Status(201, ticket_out(create_from_payload(payload)))
-    request_hash = hashlib.sha256(
-        json.dumps(payload.model_dump(), sort_keys=True).encode()
-    ).hexdigest()
-    try:
-        with transaction.atomic():
-            previous = IdempotencyKey.objects.filter(token=token, key=idempotency_key).first()
-            if previous is None:
-                ticket = create_from_payload(payload)
-                IdempotencyKey.objects.create(
-                    token=token,
-                    key=idempotency_key,
-                    request_hash=request_hash,
-                    ticket=ticket,
-                    created_at=ticket.created_at,
-                )
-                return Status(201, ticket_out(ticket))
-    except IntegrityError:
-        # Another request with the same key won the race; answer with what it created.
-        previous = IdempotencyKey.objects.get(token=token, key=idempotency_key)
-    if previous.request_hash != request_hash:
-        raise HttpError(422, "this Idempotency-Key was already used with a different body")
-    return Status(200, ticket_out(previous.ticket))
-
-
-def create_from_payload(payload: TicketIn) -> Ticket:
-    return open_ticket(
+    ticket_request = TicketRequest(
         subject=payload.subject,
         body=payload.description,
         category_code=payload.category,
         requester_name=payload.name,
         requester_email=payload.email,
         language=payload.language or settings.LANGUAGE_CODE,
-        channel=Channel.API,
-        now=timezone.now(),
     )
+    try:
+        opened = open_ticket_for_client(
+            token=token, idempotency_key=idempotency_key, request=ticket_request,
+            now=timezone.now(),
+        )  # fmt: skip
+    except UnknownCategory:
+        codes = ", ".join(active_category_codes())
+        raise HttpError(
+            422, f"unknown category {payload.category!r}; use one of: {codes}"
+        ) from None
+    except KeyReused as error:
+        raise HttpError(422, str(error)) from None
+    return Status(201 if opened.created else 200, ticket_out(opened.ticket))
 
 
 @api.get("/tickets/{reference}", response={200: TicketOut, 404: ErrorOut})

@@ -3,9 +3,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loket.intake.forms import BODY_MAX_LENGTH, AttachmentsField
 from loket.policy.models import Category
-from loket.policy.queries import parsed
+from loket.policy.queries import document_of
+from loket.tickets.forms import BODY_MAX_LENGTH, AttachmentsField
 from loket.tickets.models import Status, Ticket
 
 
@@ -37,7 +37,7 @@ class StatusForm(forms.Form):
 
 def complex_reasons(ticket: Ticket) -> tuple[str, ...]:
     version = ticket.policy_version
-    return parsed(version.pk, version.sha256).sla.complex_reasons if version else ()
+    return document_of(version).sla.complex_reasons if version else ()
 
 
 class ComplexForm(forms.Form):

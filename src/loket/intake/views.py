@@ -1,11 +1,12 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from loket.intake.forms import ContactForm
-from loket.portal.links import make_token, portal_path, reference_from_token
-from loket.tickets.models import Channel, Ticket
+from loket.tickets.access import access_ticket_by_token
+from loket.tickets.links import make_token, portal_path
+from loket.tickets.models import Channel
 from loket.tickets.operations import open_ticket
 
 
@@ -32,9 +33,6 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
-    reference = reference_from_token(token)
-    ticket = Ticket.objects.filter(reference=reference).first() if reference else None
-    if ticket is None:
-        raise Http404
+    ticket = access_ticket_by_token(token)
     context = {"ticket": ticket, "portal_path": portal_path(str(ticket.reference))}
     return render(request, "intake/thanks.html", context)

@@ -9,7 +9,6 @@ changed figure changes every language at once.
 import datetime as dt
 import itertools
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,12 +85,11 @@ class LevelLine:
 
 
 def support_page_context(
-    document: PolicyDocument, *, language: str, today: dt.date | None = None
+    document: PolicyDocument, *, language: str, today: dt.date
 ) -> dict[str, Any]:
-    """Everything the template needs, in `language` (ja, id or en; others fall back)."""
+    """Everything the template needs, in `language` (ja, id or en; others fall back);
+    `today` is the date in the policy's time zone (closures before it are not shown)."""
     language = page_language(language, document.organisation.default_language)
-    if today is None:
-        today = dt.datetime.now(zoneinfo.ZoneInfo(document.hours.time_zone)).date()
     with translation.override(language):
         return build_context(document, language, today)
 

@@ -1,20 +1,18 @@
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.intake.forms import ReplyForm
 from loket.language import use_requester_language
 from loket.portal.forms import NewLinkForm
 from loket.sla.queries import requester_deadlines
 from loket.tickets import queries
-from loket.tickets.access import access_attachment, access_ticket_by_token
+from loket.tickets.access import access_attachment, access_ticket_by_token, ticket_of_requester
 from loket.tickets.downloads import attachment_response
-from loket.tickets.models import Channel, Status, Ticket
+from loket.tickets.forms import ReplyForm
+from loket.tickets.models import Channel, Status
 from loket.tickets.operations import TicketClosed, record_requester_reply, send_portal_link
-from loket.tickets.references import InvalidReference, parse_reference
 
 
 def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -55,18 +53,10 @@ def new_link(request: HttpRequest) -> HttpResponse:
     """Answers the same whether or not the pair matches, so nobody can probe for tickets."""
     form = NewLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ticket = matching_ticket(form.cleaned_data["reference"], form.cleaned_data["email"])
+        ticket = ticket_of_requester(form.cleaned_data["reference"], form.cleaned_data["email"])
         if ticket is not None:
             send_portal_link(ticket=ticket, now=timezone.now())
         return render(request, "portal/new_link_sent.html")
     return render(
         request, "portal/new_link.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-def matching_ticket(reference_text: str, email: str) -> Ticket | None:
-    try:
-        reference = parse_reference(reference_text, settings.LOKET_REFERENCE_PREFIX)
-    except InvalidReference:
-        return None
-    return Ticket.objects.filter(reference=reference, requester_email__iexact=email).first()

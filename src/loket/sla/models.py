@@ -3,6 +3,8 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loket.sla import clock as clock_state
+
 
 class ClockKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
@@ -57,6 +59,15 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of ticket {self.ticket_id}"
+
+    def state(self) -> clock_state.ClockState:
+        """The clock as plain data, for the pure clock arithmetic."""
+        return clock_state.ClockState(
+            warning_seconds=self.warning_seconds,
+            breach_seconds=self.breach_seconds,
+            accrued=self.accrued_seconds,
+            running_since=self.running_since,
+        )
 
 
 class SlaPointKind(models.TextChoices):

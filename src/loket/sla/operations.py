@@ -2,71 +2,24 @@
 transaction, with their `now`)."""
 
 from datetime import datetime
-from functools import lru_cache
 
-from loket.calendar import BusinessCalendar, build_calendar
-from loket.policy.document import CategoryDefinition, PolicyDocument
-from loket.policy.models import PolicyVersion
-from loket.policy.queries import parsed
+from loket.calendar import BusinessCalendar
+from loket.policy.queries import calendar_of, document_of
 from loket.sla import clock as clock_state
 from loket.sla.models import Clock, ClockKind, ClockStatus
+from loket.sla.targets import budgets, complex_extension, progress_budget
 from loket.tickets.models import Status, Ticket
-
-HOUR = 3600
-
-
-@lru_cache(maxsize=16)
-def calendar_for_version(version_id: int, sha256: str) -> BusinessCalendar:
-    return calendar_for(parsed(version_id, sha256))
-
-
-def calendar_for(document: PolicyDocument) -> BusinessCalendar:
-    hours = document.hours
-    return build_calendar(
-        time_zone=hours.time_zone,
-        weekly=hours.weekly,
-        holiday_country=hours.holiday_country,
-        holiday_categories=hours.holiday_categories,
-        closures=[closure.date for closure in hours.closures],
-    )
-
-
-def version_calendar(version: PolicyVersion) -> BusinessCalendar:
-    return calendar_for_version(version.pk, version.sha256)
-
-
-def business_seconds(days: float, document: PolicyDocument) -> int:
-    return round(days * document.sla.business_day_hours * HOUR)
-
-
-def budgets(document: PolicyDocument, category: CategoryDefinition) -> dict[str, tuple[int, int]]:
-    """Warning and breach points, in business seconds, of each clock the category has."""
-    share = document.sla.warning_at
-    first = business_seconds(category.first_response_days, document)
-    result: dict[str, tuple[int, int]] = {
-        ClockKind.FIRST_RESPONSE: (clock_state.warning_point(None, first, share), first)
-    }
-    deadline = category.resolution_deadline_days or category.resolution_target_days
-    if deadline is not None:
-        breach = business_seconds(deadline, document)
-        target = category.resolution_target_days
-        target_seconds = business_seconds(target, document) if target is not None else None
-        result[ClockKind.RESOLUTION] = (
-            clock_state.warning_point(target_seconds, breach, share),
-            breach,
-        )
-    return result
 
 
 def start_clocks(ticket: Ticket, now: datetime) -> list[Clock]:
     """Freeze the targets of the ticket's policy version and start its clocks."""
     version = ticket.policy_version
     assert version is not None, "a ticket gets its policy version when it is opened"
-    document = parsed(version.pk, version.sha256)
+    document = document_of(version)
     category = document.category(ticket.category_id)
     if category is None:
         return []
-    calendar = version_calendar(version)
+    calendar = calendar_of(version)
     clocks = []
     for kind, (warning, breach) in budgets(document, category).items():
         clock = Clock(ticket=ticket, kind=kind, policy_version=version, cycle=0)
@@ -74,15 +27,6 @@ def start_clocks(ticket: Ticket, now: datetime) -> list[Clock]:
         clocks.append(clock)
     Clock.objects.bulk_create(clocks)
     return clocks
-
-
-def state_of(clock: Clock) -> clock_state.ClockState:
-    return clock_state.ClockState(
-        warning_seconds=clock.warning_seconds,
-        breach_seconds=clock.breach_seconds,
-        accrued=clock.accrued_seconds,
-        running_since=clock.running_since,
-    )
 
 
 def store(
@@ -121,8 +65,8 @@ def halt(ticket: Ticket, kind: str, now: datetime, status: str) -> None:
     clock = clock_of(ticket, kind)
     if clock is None or clock.status == status:
         return
-    calendar = version_calendar(clock.policy_version)
-    store(clock, clock_state.pause(state_of(clock), now, calendar), calendar, status=status)
+    calendar = calendar_of(clock.policy_version)
+    store(clock, clock_state.pause(clock.state(), now, calendar), calendar, status=status)
     clock.save()
 
 
@@ -130,8 +74,8 @@ def resume(ticket: Ticket, kind: str, now: datetime) -> None:
     clock = clock_of(ticket, kind)
     if clock is None or clock.status == ClockStatus.RUNNING:
         return
-    calendar = version_calendar(clock.policy_version)
-    store(clock, clock_state.start(state_of(clock), now), calendar)
+    calendar = calendar_of(clock.policy_version)
+    store(clock, clock_state.start(clock.state(), now), calendar)
     clock.save()
 
 
@@ -141,10 +85,10 @@ def first_public_reply(ticket: Ticket, now: datetime) -> None:
     halt(ticket, ClockKind.FIRST_RESPONSE, now, ClockStatus.STOPPED)
     progress = clock_of(ticket, ClockKind.PROGRESS_UPDATE)
     if progress is not None and progress.status == ClockStatus.RUNNING:
-        calendar = version_calendar(progress.policy_version)
+        calendar = calendar_of(progress.policy_version)
         progress.cycle += 1
         progress.warned = progress.breached = False
-        store(progress, clock_state.restart(state_of(progress), now), calendar)
+        store(progress, clock_state.restart(progress.state(), now), calendar)
         progress.save()
 
 
@@ -162,27 +106,21 @@ def status_changed(ticket: Ticket, previous: str, new: str, now: datetime) -> No
             resume(ticket, ClockKind.PROGRESS_UPDATE, now)
 
 
-def mark_complex(ticket: Ticket, now: datetime) -> None:
+def extend_for_complex_case(ticket: Ticket, now: datetime) -> None:
     """S10: the resolution deadline moves out by the policy's extension, and a progress-update
     clock starts; each public update to the requester restarts it."""
     version = ticket.policy_version
     assert version is not None
-    document = parsed(version.pk, version.sha256)
-    calendar = version_calendar(version)
+    document = document_of(version)
+    calendar = calendar_of(version)
     resolution = clock_of(ticket, ClockKind.RESOLUTION)
     if resolution is not None:
-        extension = business_seconds(document.sla.complex_extension_days, document)
         resolution.breached = False
-        store(
-            resolution,
-            clock_state.extend(state_of(resolution), extension),
-            calendar,
-            status=resolution.status,
-        )
+        extended = clock_state.extend(resolution.state(), complex_extension(document))
+        store(resolution, extended, calendar, status=resolution.status)
         resolution.save()
     if clock_of(ticket, ClockKind.PROGRESS_UPDATE) is None:
-        every = business_seconds(document.sla.progress_update_days, document)
-        warning = clock_state.warning_point(None, every, document.sla.warning_at)
+        warning, every = progress_budget(document)
         progress = Clock(ticket=ticket, kind=ClockKind.PROGRESS_UPDATE, policy_version=version)
         store(progress, clock_state.ClockState(warning, every, 0, now), calendar)
         progress.save()
@@ -193,16 +131,16 @@ def recategorised(ticket: Ticket, now: datetime) -> None:
     spent counts against them."""
     version = ticket.policy_version
     assert version is not None
-    document = parsed(version.pk, version.sha256)
+    document = document_of(version)
     category = document.category(ticket.category_id)
-    calendar = version_calendar(version)
+    calendar = calendar_of(version)
     wanted = budgets(document, category) if category else {}
     for clock in Clock.objects.filter(ticket=ticket).exclude(kind=ClockKind.PROGRESS_UPDATE):
         if clock.kind not in wanted:
             clock.delete()
             continue
         warning, breach = wanted.pop(clock.kind)
-        state = state_of(clock)
+        state = clock.state()
         state = clock_state.ClockState(warning, breach, state.accrued, state.running_since)
         clock.policy_version = version
         clock.warned = clock.breached = False

@@ -1,5 +1,6 @@
-"""The deadlines a ticket received at a given instant would get: for `loket sla preview`, the
-acknowledgement and the public page's "write to us now" line."""
+"""The deadlines a ticket received at a given instant would get: for `loket sla preview` and the
+public page's "write to us now" line. Pure: no Django; the policy document and its calendar are
+passed in."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from loket.calendar import BusinessCalendar
 from loket.policy.document import PolicyDocument
-from loket.sla.operations import business_seconds
+from loket.sla.targets import business_seconds
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,26 @@ def preview(
         raise ValueError(f"unknown category {category_code!r}; use one of: {codes}")
 
     def due(days: float | None) -> datetime | None:
-        if days is None:
-            return None
-        return calendar.add(received, timedelta(seconds=business_seconds(days, document)))
+        return None if days is None else after(document, calendar, received, days)
 
-    first = due(category.first_response_days)
-    assert first is not None
     deadline = category.resolution_deadline_days or category.resolution_target_days
     return Deadlines(
         category=category.code,
         received=received,
-        first_response_due=first,
+        first_response_due=after(document, calendar, received, category.first_response_days),
         resolution_target=due(category.resolution_target_days),
         resolution_due=due(deadline),
     )
+
+
+def first_answer_by(
+    document: PolicyDocument, calendar: BusinessCalendar, now: datetime
+) -> datetime:
+    """When someone writing now gets the policy's general first answer (the public page)."""
+    return after(document, calendar, now, document.sla.first_response_days)
+
+
+def after(
+    document: PolicyDocument, calendar: BusinessCalendar, start: datetime, days: float
+) -> datetime:
+    return calendar.add(start, timedelta(seconds=business_seconds(days, document)))

@@ -7,9 +7,9 @@ from typing import ClassVar
 from django.db.models import Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from loket.policy.queries import calendar_of
 from loket.sla import clock as clock_state
 from loket.sla.models import Clock, ClockKind, ClockStatus
-from loket.sla.operations import state_of, version_calendar
 from loket.tickets.models import Ticket
 
 # How clocks are listed: the promise made first comes first.
@@ -72,7 +72,7 @@ def clock_views(ticket: Ticket, now: datetime) -> list[ClockView]:
             warning_at=clock.warning_at,
             breach_at=clock.breach_at,
             seconds_left=clock_state.remaining(
-                state_of(clock), now, version_calendar(clock.policy_version)
+                clock.state(), now, calendar_of(clock.policy_version)
             ),
         )
         for clock in clocks

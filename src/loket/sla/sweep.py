@@ -20,11 +20,17 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
-from loket.notify.operations import queue_email
+from loket.notify.content import breach_digest
+from loket.notify.outbox import queue_email
 from loket.sla.models import Clock, SlaPoint, SlaPointKind
-from loket.tickets.models import Event, EventKind
+from loket.tickets.models import EventKind
+from loket.tickets.timeline import NewEvent, record_events
 
 BATCH = 500
+EVENT_OF_POINT: dict[str, str] = {
+    SlaPointKind.WARNING: EventKind.SLA_WARNING,
+    SlaPointKind.BREACH: EventKind.SLA_BREACH,
+}
 COLUMNS = ("pk", "ticket_id", "ticket__reference", "kind", "cycle", "warned", "breached",
            "warning_at", "breach_at")  # fmt: skip
 
@@ -135,24 +141,20 @@ def record(clocks: list[DueClock], points: list[DuePoint], now: datetime) -> Non
         ignore_conflicts=True,
         batch_size=1000,
     )
-    Event.objects.bulk_create(
+    record_events(
         [
-            Event(
+            NewEvent(
                 ticket_id=p.clock.ticket_id,
-                kind=EventKind.SLA_BREACH
-                if p.kind == SlaPointKind.BREACH
-                else EventKind.SLA_WARNING,
-                actor_label="Loket",
+                kind=EVENT_OF_POINT[p.kind],
                 data={
                     "clock": p.clock.kind,
                     "due_at": p.due_at.isoformat(),
                     "cycle": p.clock.cycle,
                 },
-                created_at=now,
             )
             for p in points
         ],
-        batch_size=1000,
+        now,
     )
     breaches = [p for p in points if p.kind == SlaPointKind.BREACH]
     if breaches:
@@ -162,8 +164,6 @@ def record(clocks: list[DueClock], points: list[DuePoint], now: datetime) -> Non
 def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:
     """One mail per supervisor per batch, listing the batch's breaches: a flood of due clocks
     (after an outage, say) gives a few digests rather than thousands of mails."""
-    from loket.notify.emails import breach_digest
-
     lines = sorted(
         f"{p.clock.reference}  {p.clock.kind}  due {p.due_at:%Y-%m-%d %H:%M} UTC" for p in breaches
     )
@@ -173,5 +173,5 @@ def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:
     for supervisor in supervisors:
         queue_email(
             ticket=None, kind="sla_breach_digest", to_address=supervisor.email,
-            subject=content.subject, body=content.body, headers=content.headers, now=now,
+            content=content, now=now,
         )  # fmt: skip

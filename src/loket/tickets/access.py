@@ -1,12 +1,18 @@
 """Permission-checked fetches: the only way a view gets hold of a ticket."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
-from loket.portal.links import reference_from_token
+from loket.tickets.links import reference_from_token
 from loket.tickets.models import Attachment, MessageKind, Ticket
+from loket.tickets.references import InvalidReference, parse_reference
 
 AGENT_GROUPS = ("agents", "supervisors")
+
+
+class NoSuchTicket(LookupError):
+    """No ticket answers to this reference; the message says why, for an API client."""
 
 
 def is_agent(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -47,3 +53,25 @@ def access_attachment(ticket: Ticket, attachment_id: int, *, requester: bool) ->
         return attachments.get(pk=attachment_id)
     except Attachment.DoesNotExist:
         raise Http404 from None
+
+
+def access_ticket_for_integration(reference_text: str) -> Ticket:
+    """The ticket an authenticated API client names by its reference (normalised as typed)."""
+    try:
+        reference = parse_reference(reference_text, settings.LOKET_REFERENCE_PREFIX)
+    except InvalidReference as error:
+        raise NoSuchTicket(f"no ticket {reference_text}: {error}") from None
+    ticket = Ticket.objects.select_related("category").filter(reference=reference).first()
+    if ticket is None:
+        raise NoSuchTicket(f"no ticket {reference}")
+    return ticket
+
+
+def ticket_of_requester(reference_text: str, email: str) -> Ticket | None:
+    """The ticket with this reference if `email` is its requester's address, else None: for
+    "send me a new link", which mails only the address on file."""
+    try:
+        reference = parse_reference(reference_text, settings.LOKET_REFERENCE_PREFIX)
+    except InvalidReference:
+        return None
+    return Ticket.objects.filter(reference=reference, requester_email__iexact=email).first()

@@ -2,24 +2,20 @@
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core.files.base import ContentFile
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from loket.notify import emails
-from loket.notify.operations import queue_email
+from loket.notify import content
+from loket.notify.outbox import EmailContent, queue_email
 from loket.policy.models import Category
-from loket.policy.queries import active_policy, parsed
+from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
 from loket.tickets.models import (
     REOPENED_BY_REQUESTER,
-    Attachment,
     Channel,
-    Event,
     EventKind,
     Message,
     MessageKind,
@@ -27,10 +23,18 @@ from loket.tickets.models import (
     Ticket,
 )
 from loket.tickets.references import make_reference
+from loket.tickets.sniffing import IncomingFile
+from loket.tickets.timeline import (
+    Agent,
+    NewMessage,
+    add_message,
+    display_name,
+    record_event,
+    record_message,
+    touch,
+)
 
 REFERENCE_ATTEMPTS = 8
-
-type Agent = AbstractBaseUser | AnonymousUser
 
 
 class TicketClosed(Exception):
@@ -39,15 +43,6 @@ class TicketClosed(Exception):
 
 class UnknownCategory(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    """An attachment already checked by intake: its type comes from its bytes, not its name."""
-
-    filename: str
-    content_type: str
-    content: bytes
 
 
 def open_ticket(
@@ -64,42 +59,19 @@ def open_ticket(
     now: datetime,
 ) -> Ticket:
     with transaction.atomic():
-        category = Category.objects.filter(code=category_code, active=True).first()
-        if category is None:
-            raise UnknownCategory(category_code)
+        category = active_category(category_code)
         ticket = Ticket.objects.create(
-            subject=subject,
-            category=category,
-            policy_version=active_policy().version,
-            channel=channel,
-            requester_name=requester_name,
-            requester_email=requester_email,
-            language=language,
-            time_zone=time_zone,
-            created_at=now,
-            updated_at=now,
-        )
+            subject=subject, category=category, policy_version=active_policy().version,
+            channel=channel, requester_name=requester_name, requester_email=requester_email,
+            language=language, time_zone=time_zone, created_at=now, updated_at=now,
+        )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
-        message = add_message(
-            ticket,
-            kind=MessageKind.REQUESTER,
-            channel=channel,
-            author=None,
-            author_name=requester_name,
-            body=body,
-            attachments=attachments,
-            now=now,
-        )
-        record_event(
-            ticket,
-            EventKind.CREATED,
-            actor=None,
-            actor_label=requester_name,
-            data={"channel": channel, "category": category.code, "message": message.pk},
-            now=now,
-        )
-        mail_requester(ticket, "acknowledgement", emails.acknowledgement(ticket, now=now), now)
+        first = NewMessage(MessageKind.REQUESTER, channel, body, None, requester_name, attachments)
+        message = add_message(ticket, first, now=now)
+        data = {"channel": channel, "category": category.code, "message": message.pk}
+        record_event(ticket.pk, EventKind.CREATED, actor_label=requester_name, data=data, now=now)
+        mail_requester(ticket, "acknowledgement", content.acknowledgement(ticket, now=now), now)
     return ticket
 
 
@@ -131,31 +103,17 @@ def record_requester_reply(
         ticket = lock(ticket)
         if ticket.status == Status.CLOSED:
             raise TicketClosed(ticket.reference)
-        message = add_message(
-            ticket,
-            kind=MessageKind.REQUESTER,
-            channel=channel,
-            author=None,
-            author_name=ticket.requester_name,
-            body=body,
-            attachments=attachments,
-            now=now,
-        )
-        data: dict[str, object] = {"message": message.pk, "channel": channel}
+        data: dict[str, object] = {"channel": channel}
         if ticket.status in REOPENED_BY_REQUESTER:
             data["reopened_from"] = ticket.status
             sla.status_changed(ticket, ticket.status, Status.OPEN, now)
             ticket.status = Status.OPEN
-        touch(ticket, now)
-        record_event(
-            ticket,
-            EventKind.REQUESTER_REPLY,
-            actor=None,
-            actor_label=ticket.requester_name,
-            data=data,
-            now=now,
+        reply = NewMessage(
+            MessageKind.REQUESTER, channel, body, None, ticket.requester_name, attachments
         )
-    return message
+        return record_message(
+            ticket, reply, event_kind=EventKind.REQUESTER_REPLY, data=data, now=now
+        )
 
 
 def record_public_reply(
@@ -170,60 +128,27 @@ def record_public_reply(
 ) -> Message:
     with transaction.atomic():
         ticket = lock(ticket)
-        message = add_message(
-            ticket,
-            kind=MessageKind.PUBLIC_REPLY,
-            channel=channel,
-            author=author,
-            author_name=display_name(author),
-            body=body,
-            attachments=attachments,
-            now=now,
-        )
         previous = ticket.status
         ticket.status = status_after or (Status.OPEN if previous == Status.NEW else previous)
         sla.first_public_reply(ticket, now)
+        data: dict[str, object] = {}
         if ticket.status != previous:
             sla.status_changed(ticket, previous, ticket.status, now)
-        touch(ticket, now)
-        data: dict[str, object] = {"message": message.pk}
-        if ticket.status != previous:
             data["status"] = {"from": previous, "to": ticket.status}
-        record_event(
-            ticket,
-            EventKind.PUBLIC_REPLY,
-            actor=author,
-            actor_label=display_name(author),
-            data=data,
-            now=now,
+        reply = NewMessage(MessageKind.PUBLIC_REPLY, channel, body, author, "", attachments)
+        message = record_message(
+            ticket, reply, event_kind=EventKind.PUBLIC_REPLY, data=data, now=now
         )
-        mail_requester(ticket, "public_reply", emails.public_reply(ticket, message, now=now), now)
+        mail = content.public_reply(ticket, message, now=now)
+        mail_requester(ticket, "public_reply", mail, now)
     return message
 
 
 def record_internal_note(*, ticket: Ticket, author: Agent, body: str, now: datetime) -> Message:
     with transaction.atomic():
         ticket = lock(ticket)
-        message = add_message(
-            ticket,
-            kind=MessageKind.INTERNAL_NOTE,
-            channel=Channel.CONSOLE,
-            author=author,
-            author_name=display_name(author),
-            body=body,
-            attachments=(),
-            now=now,
-        )
-        touch(ticket, now)
-        record_event(
-            ticket,
-            EventKind.INTERNAL_NOTE,
-            actor=author,
-            actor_label=display_name(author),
-            data={"message": message.pk},
-            now=now,
-        )
-    return message
+        note = NewMessage(MessageKind.INTERNAL_NOTE, Channel.CONSOLE, body, author)
+        return record_message(ticket, note, event_kind=EventKind.INTERNAL_NOTE, now=now)
 
 
 def set_status(*, ticket: Ticket, status: str, actor: Agent | None, now: datetime) -> Ticket:
@@ -237,14 +162,8 @@ def set_status(*, ticket: Ticket, status: str, actor: Agent | None, now: datetim
         ticket.status = status
         sla.status_changed(ticket, previous, status, now)
         touch(ticket, now)
-        record_event(
-            ticket,
-            EventKind.STATUS_CHANGED,
-            actor=actor,
-            actor_label=display_name(actor),
-            data={"from": previous, "to": status},
-            now=now,
-        )
+        data = {"from": previous, "to": status}
+        record_event(ticket.pk, EventKind.STATUS_CHANGED, actor=actor, data=data, now=now)
     return ticket
 
 
@@ -257,23 +176,16 @@ def assign(
             return ticket
         ticket.assignee = assignee  # type: ignore[assignment]
         touch(ticket, now)
-        record_event(
-            ticket,
-            EventKind.ASSIGNED,
-            actor=actor,
-            actor_label=display_name(actor),
-            data={"assignee": display_name(assignee) if assignee else None},
-            now=now,
-        )
+        data = {"assignee": display_name(assignee) if assignee else None}
+        record_event(ticket.pk, EventKind.ASSIGNED, actor=actor, data=data, now=now)
     return ticket
 
 
 def mark_complex(*, ticket: Ticket, reason: str, actor: Agent | None, now: datetime) -> Ticket:
     """S10: fraud checks and third-party payment verification take longer; the requester is
     kept updated. Marking twice changes nothing."""
-    version = ticket.policy_version
-    assert version is not None
-    reasons = parsed(version.pk, version.sha256).sla.complex_reasons
+    assert ticket.policy_version is not None
+    reasons = document_of(ticket.policy_version).sla.complex_reasons
     if reason not in reasons:
         raise ValueError(f"unknown reason {reason!r}; use one of {', '.join(reasons)}")
     with transaction.atomic():
@@ -281,12 +193,10 @@ def mark_complex(*, ticket: Ticket, reason: str, actor: Agent | None, now: datet
         if ticket.complex_reason:
             return ticket
         ticket.complex_reason = reason
-        sla.mark_complex(ticket, now)
+        sla.extend_for_complex_case(ticket, now)
         touch(ticket, now)
-        record_event(
-            ticket, EventKind.MARKED_COMPLEX, actor=actor, actor_label=display_name(actor),
-            data={"reason": reason}, now=now,
-        )  # fmt: skip
+        data = {"reason": reason}
+        record_event(ticket.pk, EventKind.MARKED_COMPLEX, actor=actor, data=data, now=now)
     return ticket
 
 
@@ -298,115 +208,38 @@ def recategorise(
         ticket = lock(ticket)
         if ticket.category_id == category_code:
             return ticket
-        category = Category.objects.filter(code=category_code, active=True).first()
-        if category is None:
-            raise UnknownCategory(category_code)
         previous = ticket.category_id
-        ticket.category = category
+        ticket.category = active_category(category_code)
         ticket.policy_version = active_policy().version
         sla.recategorised(ticket, now)
         touch(ticket, now)
-        record_event(
-            ticket, EventKind.RECATEGORISED, actor=actor, actor_label=display_name(actor),
-            data={"from": previous, "to": category_code}, now=now,
-        )  # fmt: skip
+        data = {"from": previous, "to": category_code}
+        record_event(ticket.pk, EventKind.RECATEGORISED, actor=actor, data=data, now=now)
     return ticket
 
 
 def send_portal_link(*, ticket: Ticket, now: datetime) -> None:
     """Mail a fresh portal link to the requester's address on file (never another address)."""
     with transaction.atomic():
-        mail_requester(ticket, "portal_link", emails.portal_link(ticket, now=now), now)
-        record_event(
-            ticket, EventKind.PORTAL_LINK_SENT, actor=None, actor_label="Loket", data={}, now=now
-        )
+        mail_requester(ticket, "portal_link", content.portal_link(ticket, now=now), now)
+        record_event(ticket.pk, EventKind.PORTAL_LINK_SENT, data={}, now=now)
 
 
 # --- helpers shared by the operations above -------------------------------------------------
 
 
-def mail_requester(ticket: Ticket, kind: str, content: emails.EmailContent, now: datetime) -> None:
+def active_category(code: str) -> Category:
+    category = Category.objects.filter(code=code, active=True).first()
+    if category is None:
+        raise UnknownCategory(code)
+    return category
+
+
+def mail_requester(ticket: Ticket, kind: str, mail: EmailContent, now: datetime) -> None:
     """To the address on the ticket, never another: written to the outbox in this transaction."""
-    queue_email(
-        ticket=ticket,
-        kind=kind,
-        to_address=ticket.requester_email,
-        subject=content.subject,
-        body=content.body,
-        headers=content.headers,
-        now=now,
-    )
+    queue_email(ticket=ticket, kind=kind, to_address=ticket.requester_email, content=mail, now=now)
 
 
 def lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock so two concurrent changes never lose one another."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
-
-
-def touch(ticket: Ticket, now: datetime) -> None:
-    ticket.updated_at = now
-    ticket.save()
-
-
-def add_message(
-    ticket: Ticket,
-    *,
-    kind: str,
-    channel: str,
-    author: Agent | None,
-    author_name: str,
-    body: str,
-    attachments: Sequence[IncomingFile],
-    now: datetime,
-) -> Message:
-    message = Message.objects.create(
-        ticket=ticket,
-        kind=kind,
-        channel=channel,
-        author=stored_user(author),
-        author_name=author_name,
-        body=body,
-        created_at=now,
-    )
-    for incoming in attachments:
-        attachment = Attachment(
-            message=message,
-            filename=incoming.filename,
-            content_type=incoming.content_type,
-            size=len(incoming.content),
-            sha256=hashlib.sha256(incoming.content).hexdigest(),
-        )
-        attachment.file.save(incoming.filename, ContentFile(incoming.content), save=False)
-        attachment.save()
-    return message
-
-
-def record_event(
-    ticket: Ticket,
-    kind: str,
-    *,
-    actor: Agent | None,
-    actor_label: str,
-    data: dict[str, object],
-    now: datetime,
-) -> Event:
-    return Event.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=stored_user(actor),
-        actor_label=actor_label,
-        data=data,
-        created_at=now,
-    )
-
-
-def stored_user(user: Agent | None) -> User | None:
-    """The account to link a change to; anonymous and API actors have none."""
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def display_name(user: Agent | None) -> str:
-    if user is None or not user.is_authenticated:
-        return "Loket"
-    full_name = getattr(user, "get_full_name", lambda: "")()
-    return str(full_name or user.get_username())

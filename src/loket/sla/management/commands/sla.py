@@ -8,8 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from loket.policy.queries import NoActivePolicy, active_policy
-from loket.sla.operations import version_calendar
+from loket.policy.queries import NoActivePolicy, active_policy, calendar_of
 from loket.sla.preview import preview
 from loket.sla.sweep import BATCH, sweep
 
@@ -56,7 +55,7 @@ class Command(BaseCommand):
         try:
             deadlines = preview(
                 policy.document,
-                version_calendar(policy.version),
+                calendar_of(policy.version),
                 options["category"],
                 instant(options["received"]),
             )

@@ -1,6 +1,8 @@
 """Decide what an uploaded file really is from its bytes; the name and the browser's word are
 not trusted. Pure: no Django."""
 
+from dataclasses import dataclass
+
 import puremagic
 
 ALLOWED_BINARY_TYPES = {
@@ -13,6 +15,15 @@ ALLOWED_BINARY_TYPES = {
 PLAIN_TEXT = "text/plain"
 # Enough to recognise every allowed signature, and to judge whether a file is text.
 HEAD_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """An attachment already checked by intake: its type comes from its bytes, not its name."""
+
+    filename: str
+    content_type: str
+    content: bytes
 
 
 def sniff_content_type(content: bytes) -> str | None:

@@ -1,6 +1,6 @@
-"""What Loket says to requesters by e-mail, rendered in the ticket's language."""
+"""What Loket says by e-mail: builders that read the ticket, its clocks and its links and
+return the rendered mail, in the ticket's language."""
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,18 +9,11 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from loket.policy.queries import parsed
-from loket.portal.links import portal_url
-from loket.sla.operations import version_calendar
+from loket.notify.outbox import EmailContent
+from loket.policy.queries import calendar_of, document_of
 from loket.sla.queries import requester_deadlines
+from loket.tickets.links import portal_url
 from loket.tickets.models import Message, Ticket
-
-
-@dataclass(frozen=True)
-class EmailContent:
-    subject: str
-    body: str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 def thread_headers(ticket: Ticket, *, automatic: bool) -> dict[str, str]:
@@ -48,7 +41,7 @@ def deadline_lines(ticket: Ticket) -> list[str]:
     version = ticket.policy_version
     if version is None:
         return []
-    hours = parsed(version.pk, version.sha256).hours
+    hours = document_of(version).hours
     zone = ZoneInfo(hours.time_zone)
     requester_zone = ZoneInfo(ticket.time_zone) if ticket.time_zone else None
 
@@ -63,7 +56,7 @@ def deadline_lines(ticket: Ticket) -> list[str]:
         return text
 
     lines = []
-    calendar = version_calendar(version)
+    calendar = calendar_of(version)
     if not calendar.is_open(ticket.created_at):
         # S6: outside support hours, say when the clock starts.
         starts = local(calendar.next_open(ticket.created_at))

@@ -1,0 +1,65 @@
+"""What the API changes beyond the ticket operations: a retried POST with the same
+Idempotency-Key gets the ticket the first one created, never a second one."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from loket.api.models import ApiToken, IdempotencyKey
+from loket.tickets.models import Channel, Ticket
+from loket.tickets.operations import active_category, open_ticket
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    subject: str
+    body: str
+    category_code: str
+    requester_name: str
+    requester_email: str
+    language: str
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Opened:
+    ticket: Ticket
+    created: bool
+
+
+class KeyReused(ValueError):
+    """The Idempotency-Key was used before with a different request."""
+
+
+def open_ticket_for_client(
+    *, token: ApiToken, idempotency_key: str | None, request: TicketRequest, now: datetime
+) -> Opened:
+    active_category(request.category_code)  # an unknown category fails before any replay
+    if idempotency_key is None:
+        return Opened(open_from(request, now), created=True)
+    fingerprint = request.fingerprint()
+    try:
+        with transaction.atomic():
+            previous = IdempotencyKey.objects.filter(token=token, key=idempotency_key).first()
+            if previous is None:
+                ticket = open_from(request, now)
+                IdempotencyKey.objects.create(
+                    token=token, key=idempotency_key, request_hash=fingerprint, ticket=ticket,
+                    created_at=now,
+                )  # fmt: skip
+                return Opened(ticket, created=True)
+    except IntegrityError:
+        # Another request with the same key won the race; answer with what it created.
+        previous = IdempotencyKey.objects.get(token=token, key=idempotency_key)
+    if previous.request_hash != fingerprint:
+        raise KeyReused("this Idempotency-Key was already used with a different body")
+    return Opened(previous.ticket, created=False)
+
+
+def open_from(request: TicketRequest, now: datetime) -> Ticket:
+    return open_ticket(**asdict(request), channel=Channel.API, now=now)

@@ -1,0 +1,104 @@
+"""Delivery of outbox rows: the worker's task claims a row, sends it outside any transaction,
+and records what happened (with an event on the ticket)."""
+
+import logging
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.db.models import F
+from django.tasks import task
+from django.utils import timezone
+
+from loket.notify.models import OutboxMessage, OutboxStatus
+from loket.tickets.models import EventKind
+from loket.tickets.timeline import record_event
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = timedelta(hours=1)
+
+
+@task()
+def deliver_outbox_message(outbox_id: str) -> str:
+    return deliver(outbox_id, timezone.now())
+
+
+def enqueue_delivery(outbox_id: UUID, run_after: datetime | None = None) -> None:
+    due = deliver_outbox_message.using(run_after=run_after) if run_after else deliver_outbox_message
+    due.enqueue(str(outbox_id))
+
+
+def claim(outbox_id: UUID | str, now: datetime) -> OutboxMessage | None:
+    """Take the row for this worker, or None if another worker has it or it is not due."""
+    lease = timedelta(seconds=settings.LOKET_OUTBOX_LEASE_SECONDS)
+    claimed = OutboxMessage.objects.filter(
+        id=outbox_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return OutboxMessage.objects.get(id=outbox_id)
+
+
+def deliver(outbox_id: UUID | str, now: datetime) -> str:
+    """Send one outbox row. Returns what happened, for the task result and the logs."""
+    row = claim(outbox_id, now)
+    if row is None:
+        return "skipped"
+    try:
+        send_email(row)
+    except Exception as error:
+        logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
+        return record_failure(row, error, now)
+    record_success(row, now)
+    return "sent"
+
+
+def send_email(row: OutboxMessage) -> None:
+    headers = {"Message-ID": row.message_id, **row.headers}
+    message = EmailMessage(
+        subject=row.subject,
+        body=row.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_address],
+        headers=headers,
+    )
+    with mailers.default as connection:
+        connection.send_messages([message])
+
+
+@transaction.atomic
+def record_success(row: OutboxMessage, now: datetime) -> None:
+    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error=""
+    )
+    if row.ticket_id is not None:
+        data = {"outbox": str(row.id), "kind": row.kind, "to": row.to_address}
+        record_event(row.ticket_id, EventKind.MAIL_SENT, data=data, now=now)
+
+
+def record_failure(row: OutboxMessage, error: Exception, now: datetime) -> str:
+    if row.attempts >= settings.LOKET_OUTBOX_MAX_ATTEMPTS:
+        give_up(row, error, now)
+        return "failed"
+    retry_at = now + min(timedelta(seconds=30 * 2 ** (row.attempts - 1)), MAX_RETRY_DELAY)
+    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.PENDING,
+        next_attempt_at=retry_at,
+        lease_until=None,
+        last_error=str(error)[:2000],
+    )
+    enqueue_delivery(row.id, run_after=retry_at)
+    return "retry"
+
+
+@transaction.atomic
+def give_up(row: OutboxMessage, error: Exception, now: datetime) -> None:
+    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.FAILED, lease_until=None, last_error=str(error)[:2000]
+    )
+    if row.ticket_id is not None:
+        data = {"outbox": str(row.id), "kind": row.kind, "error": str(error)[:500]}
+        record_event(row.ticket_id, EventKind.MAIL_FAILED, data=data, now=now)

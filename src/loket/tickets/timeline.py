@@ -1,0 +1,135 @@
+"""The timeline: the one writer of a ticket's `Event` rows and of the messages they record.
+
+Every change calls it inside its own transaction, so the change and its event commit together.
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.core.files.base import ContentFile
+
+from loket.tickets.models import Attachment, Event, Message, Ticket
+from loket.tickets.sniffing import IncomingFile
+
+type Agent = AbstractBaseUser | AnonymousUser
+
+SYSTEM = "Loket"
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event Loket itself records (SLA points, mail delivery), written in bulk."""
+
+    ticket_id: int
+    kind: str
+    data: dict[str, object]
+
+
+def record_event(
+    ticket_id: int,
+    kind: str,
+    *,
+    actor: Agent | None = None,
+    actor_label: str | None = None,
+    data: Mapping[str, object],
+    now: datetime,
+) -> Event:
+    return Event.objects.create(
+        ticket_id=ticket_id,
+        kind=kind,
+        actor=stored_user(actor),
+        actor_label=display_name(actor) if actor_label is None else actor_label,
+        data=dict(data),
+        created_at=now,
+    )
+
+
+def record_events(events: Iterable[NewEvent], now: datetime) -> None:
+    Event.objects.bulk_create(
+        [
+            Event(
+                ticket_id=event.ticket_id,
+                kind=event.kind,
+                actor_label=SYSTEM,
+                data=event.data,
+                created_at=now,
+            )
+            for event in events
+        ],
+        batch_size=1000,
+    )
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    kind: str
+    channel: str
+    body: str
+    author: Agent | None = None
+    author_name: str = ""
+    attachments: Sequence[IncomingFile] = ()
+
+
+def record_message(
+    ticket: Ticket,
+    message: NewMessage,
+    *,
+    event_kind: str,
+    data: Mapping[str, object] | None = None,
+    now: datetime,
+) -> Message:
+    """Add the message, save the ticket as changed now, and record the event that says so."""
+    stored = add_message(ticket, message, now=now)
+    touch(ticket, now)
+    record_event(
+        ticket.pk,
+        event_kind,
+        actor=message.author,
+        actor_label=message.author_name or display_name(message.author),
+        data={"message": stored.pk, **(data or {})},
+        now=now,
+    )
+    return stored
+
+
+def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Message:
+    stored = Message.objects.create(
+        ticket=ticket,
+        kind=message.kind,
+        channel=message.channel,
+        author=stored_user(message.author),
+        author_name=message.author_name or display_name(message.author),
+        body=message.body,
+        created_at=now,
+    )
+    for incoming in message.attachments:
+        attachment = Attachment(
+            message=stored,
+            filename=incoming.filename,
+            content_type=incoming.content_type,
+            size=len(incoming.content),
+            sha256=hashlib.sha256(incoming.content).hexdigest(),
+        )
+        attachment.file.save(incoming.filename, ContentFile(incoming.content), save=False)
+        attachment.save()
+    return stored
+
+
+def touch(ticket: Ticket, now: datetime) -> None:
+    ticket.updated_at = now
+    ticket.save()
+
+
+def stored_user(user: Agent | None) -> User | None:
+    """The account to link a change to; anonymous and API actors have none."""
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def display_name(user: Agent | None) -> str:
+    if user is None or not user.is_authenticated:
+        return SYSTEM
+    full_name = getattr(user, "get_full_name", lambda: "")()
+    return str(full_name or user.get_username())

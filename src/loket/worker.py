@@ -1,0 +1,71 @@
+"""`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping - handing
+lost mail back to the queue and the SLA sweep. Call `run` once Django is set up."""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from loket.notify.outbox import recover_outbox
+from loket.sla.sweep import sweep
+
+logger = logging.getLogger("loket.worker")
+
+
+def housekeeping_once() -> None:
+    now = timezone.now()
+    requeued = recover_outbox(now)
+    if requeued:
+        logger.info("handed %d undelivered outbox message(s) back to the queue", requeued)
+    report = sweep(now)
+    if report.warnings or report.breaches:
+        logger.info(
+            "SLA sweep: %d warning(s), %d breach(es)", len(report.warnings), len(report.breaches)
+        )
+
+
+def housekeeping_loop(stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            housekeeping_once()
+        except Exception:
+            logger.exception("housekeeping failed; trying again in %.0f s", interval)
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+def run(*, batch: bool = False, interval: float = 0.5) -> None:
+    """Run the task queue; with `batch`, run housekeeping and what is due now, then return."""
+    worker = Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=not batch,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
+    if batch:
+        housekeeping_once()
+        worker.run()
+        return
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=housekeeping_loop,
+        args=(stop, settings.LOKET_HOUSEKEEPING_SECONDS),
+        name="housekeeping",
+        daemon=True,
+    )
+    thread.start()
+    worker.configure_signals()
+    logger.info("worker started")
+    try:
+        worker.run()
+    finally:
+        stop.set()
