@@ -10,13 +10,13 @@ ratio and the machine replace the calendar section of docs/benchmarks.md.
     .venv/bin/python -m bench.calendar_add --quick   # 1 run of 20,000 calls, writes nothing
 
 The bar (issue 4): at least 500,000 calls/s, and the 1-year rate within 25 % of the 1-hour one.
+Missing it fails a full run; a --quick run only reports it.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 
-from bench.common import DOCS, REPO, machine_info, write_docs
+from bench.common import DOCS, REPO, bold, machine_info, markdown_table, median, spread, write_docs
 from loket.calendar import BusinessCalendar, build_calendar, business_days
 
 SECTION = "## Business calendar: add() throughput (issue 4)"
@@ -49,6 +49,7 @@ class Options:
     runs: int
     calls: int
     write_docs: bool
+    quick: bool = False  # a smoke run: the bar is reported, not enforced
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Result:
     machine: dict[str, str]
 
     def median(self, target: str) -> float:
-        return statistics.median(self.rates[target])
+        return median(self.rates[target])
 
     @property
     def ratio(self) -> float:
@@ -150,72 +151,85 @@ def benchmark(options: Options) -> Result:
     return Result(options=options, rates=rates, started=started, machine=machine)
 
 
-# --- The machine -------------------------------------------------------------------------------
-
-
 # --- Reporting ---------------------------------------------------------------------------------
-
-
-def spread(values: Sequence[float]) -> str:
-    return f"{min(values):,.0f} to {max(values):,.0f}"
 
 
 def print_summary(result: Result) -> None:
     for name in result.rates:
         print(
             f"{name:>16}: median {result.median(name):,.0f} calls/s "
-            f"(runs {spread(result.rates[name])})"
+            f"(runs {spread(result.rates[name], ',.0f')})"
         )
     print(f"{'ratio':>16}: 1-year / 1-hour {result.ratio:.3f}")
 
 
 def render_section(result: Result) -> str:
-    options = result.options
-    hour, year = result.median("1 hour"), result.median("1 business year")
-    conversions = result.median(CONVERSIONS)
-    verdict = "meets" if not result.problems() else "does not meet"
     lines = [
         SECTION,
         "",
         "<!-- Written by bench/calendar_add.py; rerunning it replaces this section. -->",
         "",
+    ]
+    for part in (render_summary, render_table, render_machine, render_method, render_reading):
+        lines += part(result)
+    return "\n".join(lines) + "\n"
+
+
+def render_summary(result: Result) -> list[str]:
+    hour, year = result.median("1 hour"), result.median("1 business year")
+    verdict = "meets" if not result.problems() else "does not meet"
+    return [
         "`BusinessCalendar.add(start, duration)` calls per second in one process, on the "
         "Catalo.id calendar (Asia/Jakarta, Mon-Fri 09:00-18:00, Indonesian public holidays), "
         "with a 1-hour target and with a one-business-year target (`business_days(261)`, "
         f"{TARGETS['1 business year'] / timedelta(hours=1):,.0f} business hours).",
         "",
-        f"**Median of {options.runs} runs: {hour:,.0f} calls/s with the 1-hour target, "
+        f"**Median of {result.options.runs} runs: {hour:,.0f} calls/s with the 1-hour target, "
         f"{year:,.0f} calls/s with the 1-year target; ratio 1-year / 1-hour "
         f"{result.ratio:.3f}.** This {verdict} the bar of issue 4 (at least 500,000 calls/s, "
         "and the two within 25 % of each other).",
         "",
-        "| Run | 1 hour (calls/s) | 1 business year (calls/s) | Ratio | Conversions only /s |",
-        "|---:|---:|---:|---:|---:|",
     ]
-    columns = (result.rates["1 hour"], result.rates["1 business year"], result.rates[CONVERSIONS])
-    for number, (by_hour, by_year, floor) in enumerate(zip(*columns, strict=True), 1):
-        lines.append(
-            f"| {number} | {by_hour:,.0f} | {by_year:,.0f} | {by_year / by_hour:.3f} "
-            f"| {floor:,.0f} |"
-        )
-    lines += [
-        f"| **Median** | **{hour:,.0f}** | **{year:,.0f}** | **{result.ratio:.3f}** "
-        f"| **{conversions:,.0f}** |",
-        "",
+
+
+TABLE_HEADERS = [
+    *("Run", "1 hour (calls/s)", "1 business year (calls/s)", "Ratio", "Conversions only /s")
+]
+
+
+def render_table(result: Result) -> list[str]:
+    columns = [result.rates[name] for name in ("1 hour", "1 business year", CONVERSIONS)]
+    rows = [
+        [str(number), f"{hour:,.0f}", f"{year:,.0f}", f"{year / hour:.3f}", f"{floor:,.0f}"]
+        for number, (hour, year, floor) in enumerate(zip(*columns, strict=True), 1)
+    ]
+    medians = [f"{median(column):,.0f}" for column in columns]
+    rows.append(bold(["Median", *medians[:2], f"{result.ratio:.3f}", medians[2]]))
+    return [*markdown_table(TABLE_HEADERS, rows), ""]
+
+
+def render_machine(result: Result) -> list[str]:
+    return [
         "### Machine and date",
         "",
         f"- Date: {result.started:%Y-%m-%d %H:%M} UTC",
         *(f"- {name}: {value}" for name, value in result.machine.items()),
         "",
+    ]
+
+
+def render_method(result: Result) -> list[str]:
+    calls = result.options.calls
+    return [
         "### How it was measured",
         "",
         f"- Rerun: `{COMMAND}` (options `--runs`, `--calls`; `--quick` is a small smoke run "
         "that leaves this file alone).",
-        f"- Each run times {options.calls:,} calls per target in a plain Python loop "
+        f"- Each run times {calls:,} calls per target in a plain Python loop "
         "(`add = calendar.add; for start in starts: add(start, duration)`, loop included), "
         "the two targets alternating within each run. Rates are calls over wall-clock "
         "`time.perf_counter()` time.",
-        f"- Start instants: {options.calls:,} aware UTC datetimes, whole seconds drawn uniformly "
+        f"- Start instants: {calls:,} aware UTC datetimes, whole seconds drawn uniformly "
         f"from the two years after {FIRST_START:%Y-%m-%d} (fixed seed), so they fall on "
         "weekdays, nights, weekends and holidays alike.",
         "- Before timing, every start is run once with each target, which grows the calendar's "
@@ -223,6 +237,12 @@ def render_section(result: Result) -> str:
         "pay for that: about 5 ms per year of holidays and intervals). "
         f"For {CHECKED_SAMPLES:,} of them, `between(start, add(start, d)) == d` is checked.",
         "",
+    ]
+
+
+def render_reading(result: Result) -> list[str]:
+    hour, conversions = result.median("1 hour"), result.median(CONVERSIONS)
+    return [
         "### Reading",
         "",
         "`add()` converts the start to an epoch second, finds it in a sorted array of business "
@@ -235,7 +255,6 @@ def render_section(result: Result) -> str:
         "alone (the *conversions only* column: the same loop calling a function that does just "
         "those), so the calendar's own work is the smaller part of a call.",
     ]
-    return "\n".join(lines) + "\n"
 
 
 # --- Command line ------------------------------------------------------------------------------
@@ -256,6 +275,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         runs=arguments.runs,
         calls=arguments.calls,
         write_docs=not (arguments.quick or arguments.no_docs),
+        quick=arguments.quick,
     )
 
 
@@ -267,9 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_docs(SECTION, render_section(result))
         print(f"wrote the calendar section of {DOCS.relative_to(REPO)}")
     sys.stdout.flush()  # the summary first, then any failure, even when both are piped
+    # A --quick run is a smoke test of the script, too short to hold the machine to the bar.
+    label = "below the bar (not enforced in --quick)" if options.quick else "BELOW THE BAR"
     for problem in result.problems():
-        print(f"BELOW THE BAR: {problem}", file=sys.stderr)
-    return 1 if result.problems() else 0
+        print(f"{label}: {problem}", file=sys.stderr)
+    return 1 if result.problems() and not options.quick else 0
 
 
 if __name__ == "__main__":

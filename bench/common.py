@@ -1,9 +1,11 @@
-"""What every benchmark here shares: describing the machine, and writing its own section of
-docs/benchmarks.md without touching the others."""
+"""What every benchmark here shares: describing the machine, medians and markdown tables, and
+writing its own section of docs/benchmarks.md without touching the others."""
 
 import os
 import platform
 import re
+import statistics
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -71,3 +73,49 @@ def write_docs(heading: str, section: str) -> None:
     staging = DOCS.with_suffix(f".md.{os.getpid()}.tmp")
     staging.write_text(text.rstrip("\n") + "\n")
     os.replace(staging, DOCS)  # never leave a half-written file for someone else to read
+
+
+class BenchError(Exception):
+    """The benchmark could not measure what it set out to measure, or got a wrong answer."""
+
+
+# --- Figures and tables --------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    """The median, or NaN when there is nothing to take it of."""
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: Sequence[float], spec: str = ".1f") -> str:
+    """The range of `values`, each formatted with the format `spec`: "1.0 to 2.5"."""
+    return f"{min(values):{spec}} to {max(values):{spec}}"
+
+
+def bold(cells: Iterable[str]) -> list[str]:
+    """Cells in bold, as a table's median row shows them; empty cells stay empty."""
+    return [f"**{cell}**" if cell else "" for cell in cells]
+
+
+def markdown_table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], align: str | None = None
+) -> list[str]:
+    """A markdown table, one line per row after the header and the alignment line.
+
+    `align` has one letter per column, "l" (left) or "r" (right); by default every column is
+    right-aligned. Every row must have as many cells as there are headers.
+    """
+    align = align or "r" * len(headers)
+    if len(align) != len(headers):
+        raise ValueError(f"{len(headers)} headers but alignment {align!r}")
+    markers = {"l": "---", "r": "---:"}
+    lines = [table_row(headers), "|" + "".join(f"{markers[a]}|" for a in align)]
+    for row in rows:
+        if len(row) != len(headers):
+            raise ValueError(f"{len(headers)} headers but a row of {len(row)} cells: {row}")
+        lines.append(table_row(row))
+    return lines
+
+
+def table_row(cells: Iterable[str]) -> str:
+    return "|" + "".join(f" {cell} |" if cell else " |" for cell in cells)

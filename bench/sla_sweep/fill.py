@@ -1,0 +1,127 @@
+"""Filling the child's fresh database: the shipped policy, two supervisors, then the tickets and
+clocks loaded through the driver. Imported only after `django.setup()`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from bench.common import BenchError
+from bench.sla_sweep.config import CATEGORY, NOW, SUPERVISORS
+from bench.sla_sweep.rows import (
+    CLOCK_COLUMNS,
+    MARKS,
+    TICKET_COLUMNS,
+    Rows,
+    copy_text,
+    postgres_time,
+    row_values,
+    sqlite_time,
+)
+from loket.policy.operations import apply_policy
+from loket.sla.models import ClockKind
+from loket.sla.targets import budgets
+
+
+@dataclass(frozen=True)
+class Filled:
+    version: str  # of the database server or library
+    load_seconds: dict[str, float]  # table -> seconds to generate and load its rows
+    analyze_seconds: float
+    analyze_command: str
+
+
+def prepare() -> tuple[int, int, int]:
+    """The shipped policy and two supervisors; returns (policy version, warning s, breach s)."""
+    path = Path(settings.LOKET_POLICY_FILE)
+    applied = apply_policy(source=path.read_text(), filename=path.name, applied_by="bench", now=NOW)
+    category = applied.document.category(CATEGORY)
+    if category is None:
+        raise BenchError(f"the shipped policy has no category {CATEGORY!r}")
+    warning, breach = budgets(applied.document, category)[ClockKind.FIRST_RESPONSE]
+    group = Group.objects.create(name="supervisors")
+    for username, email in SUPERVISORS:
+        User.objects.create_user(username=username, email=email).groups.add(group)
+    return applied.version.pk, warning, breach
+
+
+def fill(database: str, rows: Rows) -> Filled:
+    """Load the rows, then analyze; the caller closes Django's connections first."""
+    if database == "postgres":
+        load_seconds, analyze_seconds, analyze_command = fill_postgres(rows)
+        version = fetch_one("SHOW server_version")
+    else:
+        load_seconds, analyze_seconds, analyze_command = fill_sqlite(rows)
+        version = fetch_one("SELECT sqlite_version()")
+    print(
+        f"filled {rows.tickets:,} tickets and clocks in {sum(load_seconds.values()):.1f} s "
+        f"({analyze_command}: {analyze_seconds:.1f} s)",
+        flush=True,
+    )
+    return Filled(version, load_seconds, analyze_seconds, analyze_command)
+
+
+def fetch_one(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
+    path = str(settings.DATABASES["default"]["NAME"])
+    inserts = {
+        "tickets_ticket": f"INSERT INTO tickets_ticket ({TICKET_COLUMNS}) VALUES ({MARKS[14]})",  # noqa: S608
+        "sla_clock": f"INSERT INTO sla_clock ({CLOCK_COLUMNS}) VALUES ({MARKS[15]})",  # noqa: S608
+    }
+    seconds = {}
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        for table, insert in inserts.items():
+            began = time.perf_counter()
+            for first, last in rows.chunks():
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(insert, row_values(rows, table, first, last, sqlite_time, (1, 0)))
+                db.execute("COMMIT")
+            seconds[table] = time.perf_counter() - began
+            print(f"  {table}: {rows.tickets:,} rows in {seconds[table]:.1f} s", flush=True)
+        began = time.perf_counter()
+        db.execute("ANALYZE")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        analyze = time.perf_counter() - began
+    finally:
+        db.close()
+    return seconds, analyze, "ANALYZE, WAL checkpoint"
+
+
+def fill_postgres(rows: Rows) -> tuple[dict[str, float], float, str]:
+    seconds = {"tickets_ticket": 0.0, "sla_clock": 0.0}
+    with psycopg.connect(os.environ["DATABASE_URL"]) as db:
+        for table, columns in (("tickets_ticket", TICKET_COLUMNS), ("sla_clock", CLOCK_COLUMNS)):
+            began = time.perf_counter()
+            with db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for first, last in rows.chunks():
+                    values = row_values(rows, table, first, last, postgres_time, ("t", "f"))
+                    copy.write("".join(map(copy_text, values)))
+            db.commit()
+            with db.cursor() as cursor:
+                # The rows carry their own ids: move the identity sequence past them.
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (rows.tickets,)
+                )
+            db.commit()
+            seconds[table] = time.perf_counter() - began
+            print(f"  {table}: {rows.tickets:,} rows in {seconds[table]:.1f} s", flush=True)
+    began = time.perf_counter()
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as db:
+        db.execute("VACUUM (ANALYZE)")
+        db.execute("CHECKPOINT")
+    return seconds, time.perf_counter() - began, "VACUUM (ANALYZE), CHECKPOINT"

@@ -1,0 +1,61 @@
+"""The benchmarks in bench/ as `make bench` runs them, in their small `--quick` mode: each must
+finish, print its headline figure and leave docs/benchmarks.md as it was."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).parents[2]
+DOCS = REPO / "docs" / "benchmarks.md"
+
+
+def docs_text() -> bytes | None:
+    return DOCS.read_bytes() if DOCS.exists() else None
+
+
+def run_quick(benchmark: str, *options: str, timeout: float) -> str:
+    """Run `python -m bench.<benchmark> --quick` from the repository root; its whole output."""
+    before = docs_text()
+    completed = subprocess.run(
+        [sys.executable, "-m", f"bench.{benchmark}", "--quick", *options],
+        cwd=REPO,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, f"bench.{benchmark} --quick failed:\n{output[-4000:]}"
+    assert docs_text() == before, f"bench.{benchmark} --quick changed {DOCS.name}"
+    return output
+
+
+def suite_database() -> str:
+    """The bench's name for the database this run of the suite is on (no DATABASE_URL: SQLite)."""
+    scheme = urlsplit(os.environ.get("DATABASE_URL", "")).scheme
+    return "postgres" if scheme.startswith(("postgres", "pgsql")) else "sqlite"
+
+
+def test_the_intake_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    output = run_quick("intake", timeout=300)
+    assert re.search(r"median: intake \d+\.\d submissions/s, ceiling \d+\.\d requests/s", output)
+
+
+def test_the_sla_sweep_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # On the suite's own database: the SQLite run of the suite measures SQLite, the PostgreSQL
+    # run PostgreSQL (in a database of the bench's own on 127.0.0.1:5432).
+    database = suite_database()
+    output = run_quick("sla_sweep", "--database", database, timeout=300)
+    name = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[database]
+    assert f"== {name}: " in output
+    assert re.search(r"sweep \d+\.\d{3} s = [\d,]+ breaches/s", output)
+    assert re.search(rf"^{name} +[\d,]+ .* [\d,]+ +\d+\.\d  selection ", output, re.MULTILINE)
+
+
+def test_the_calendar_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    output = run_quick("calendar_add", timeout=120)
+    assert re.search(r"1 hour: median [\d,]+ calls/s", output)
