@@ -24,7 +24,17 @@ class Mailbox:
         self.hold = False
         self.closing = False
         self.stalled = 0
+        # An SMTP reply to every RCPT TO (e.g. "550 5.1.1 user unknown"), or None to accept.
+        self.refuse: str | None = None
         self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         # While held, the server takes the message text but never answers, like a stalled

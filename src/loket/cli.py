@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker_command.add_argument(
         "--batch", action="store_true", help="run what is due now, then exit"
     )
+    mail = commands.add_parser("mail", help="e-mail in: ingest files, maildirs or stdin; replay")
+    mail.add_argument("arguments", nargs=argparse.REMAINDER)
     sla = commands.add_parser("sla", help="SLA clocks: sweep, preview")
     sla.add_argument("arguments", nargs=argparse.REMAINDER)
     manage = commands.add_parser("manage", help="any Django management command")
@@ -153,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             django_command("policy", *arguments.arguments)
         case "sla":
             django_command("sla", *arguments.arguments)
+        case "mail":
+            django_command("mail", *arguments.arguments)
     return 0
 
 

@@ -3,6 +3,7 @@
 See docs/configuration.md for every variable with its default.
 """
 
+import email.utils
 import os
 import secrets
 from pathlib import Path
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "loket.tickets",
     "loket.sla",
     "loket.notify",
+    "loket.inbound",
+    "loket.mail",
     "loket.intake",
     "loket.portal",
     "loket.console",
@@ -186,6 +189,31 @@ LOKET_POLICY_FILE = os.environ.get(
 LOKET_OUTBOX_LEASE_SECONDS = int(os.environ.get("LOKET_OUTBOX_LEASE_SECONDS", 300))
 LOKET_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOKET_OUTBOX_MAX_ATTEMPTS", 8))
 LOKET_HOUSEKEEPING_SECONDS = float(os.environ.get("LOKET_HOUSEKEEPING_SECONDS", 30))
+
+# --- E-mail in (docs/channels.md) -------------------------------------------------------------
+_from_address = email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1] or "support@localhost"
+# The support address mail arrives at (`loket mail ingest` without --mailbox).
+LOKET_MAIL_ADDRESS = os.environ.get("LOKET_MAIL_ADDRESS", _from_address).strip().lower()
+# Our own addresses: mail "from" them is our own echo (a loop), never a requester.
+LOKET_MAIL_OWN_ADDRESSES = sorted(
+    {LOKET_MAIL_ADDRESS, _from_address.lower()}
+    | {
+        a.strip().lower()
+        for a in os.environ.get("LOKET_MAIL_OWN_ADDRESSES", "").split(",")
+        if a.strip()
+    }
+)
+# The right-hand side of our Message-IDs.
+LOKET_MESSAGE_ID_DOMAIN = os.environ.get(
+    "LOKET_MESSAGE_ID_DOMAIN", _from_address.rsplit("@", 1)[-1] or "loket.invalid"
+)
+LOKET_MAIL_MAX_BYTES = int(os.environ.get("LOKET_MAIL_MAX_BYTES", 30 * 1024 * 1024))
+# E-mail does not say what it is about; until triage decides, tickets get this category.
+LOKET_MAIL_DEFAULT_CATEGORY = os.environ.get("LOKET_MAIL_DEFAULT_CATEGORY", "support")
+# A sender gets at most this many acknowledgements an hour; further tickets are still opened.
+LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR = int(
+    os.environ.get("LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR", 5)
+)
 
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"

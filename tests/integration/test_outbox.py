@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from loket.notify.delivery import claim, deliver
@@ -89,3 +90,45 @@ def test_a_claim_held_by_a_dead_worker_is_released_when_its_lease_ends(settings)
     assert row.status == OutboxStatus.PENDING
     assert deliver(row.id, NOW + timedelta(seconds=61)) == "sent"
     assert len(mail.outbox) == 1
+
+
+def test_mail_goes_out_as_text_and_html_in_the_requesters_language(
+    smtp_settings: SmtpServer,
+) -> None:
+    ticket = build_ticket(language="ja", name="田中 <花子>")
+    row = OutboxMessage.objects.get(ticket=ticket)
+    assert deliver(row.id, NOW) == "sent"
+    [received] = smtp_settings.wait_for(1)
+    text = received.get_body(preferencelist=("plain",))
+    html = received.get_body(preferencelist=("html",))
+    assert text is not None
+    assert html is not None
+    assert str(ticket.reference) in text.get_content()
+    markup = html.get_content()
+    assert '<html lang="ja">' in markup
+    assert str(ticket.reference) in markup
+    assert "田中 &lt;花子&gt;" in markup, "the requester's words are escaped in the HTML"
+    assert f'href="{settings.LOKET_BASE_URL}/portal/' in markup, "the portal link is clickable"
+
+
+def test_a_permanent_refusal_fails_at_once_and_the_ticket_says_so(
+    smtp_settings: SmtpServer,
+) -> None:
+    smtp_settings.mailbox.refuse = "550 5.1.1 <siti@example.co.id>: user unknown"
+    ticket = build_ticket()
+    row = OutboxMessage.objects.get(ticket=ticket)
+    assert deliver(row.id, NOW) == "failed"
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
+    failure = ticket.events.get(kind=EventKind.MAIL_FAILED)
+    assert failure.data["permanent"] is True
+    assert "user unknown" in failure.data["error"]
+
+
+def test_a_temporary_refusal_is_retried_later(smtp_settings: SmtpServer) -> None:
+    smtp_settings.mailbox.refuse = "451 4.7.1 try again later"
+    row = OutboxMessage.objects.get(ticket=build_ticket())
+    assert deliver(row.id, NOW) == "retry"
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.PENDING
+    assert row.next_attempt_at > NOW

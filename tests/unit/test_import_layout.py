@@ -11,21 +11,20 @@ CHECKED = (ROOT / "src" / "loket", ROOT / "bench")
 PROJECT = {"loket", "bench"}
 
 
-def imported_modules(node: ast.AST) -> list[str]:
+def imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(node, ast.ImportFrom):
         return ["." if node.level else node.module or ""]
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    return []
+    return [alias.name for alias in node.names]
 
 
 def nested_project_imports(source: str) -> list[int]:
     """Line numbers of imports of project modules (or relative ones) below the module level."""
     tree = ast.parse(source)
     top_level = {id(node) for node in tree.body}
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
     return [
         node.lineno
-        for node in ast.walk(tree)
+        for node in imports
         if id(node) not in top_level
         and any(name == "." or name.split(".")[0] in PROJECT for name in imported_modules(node))
     ]

@@ -9,8 +9,10 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from loket.api.models import ApiToken, IdempotencyKey
+from loket.inbound.message import InboundMessage
+from loket.inbound.pipeline import receive
 from loket.tickets.models import Channel, Ticket
-from loket.tickets.operations import active_category, open_ticket
+from loket.tickets.operations import active_category
 
 
 @dataclass(frozen=True)
@@ -62,4 +64,16 @@ def open_ticket_for_client(
 
 
 def open_from(request: TicketRequest, now: datetime) -> Ticket:
-    return open_ticket(**asdict(request), channel=Channel.API, now=now)
+    message = InboundMessage(
+        channel=Channel.API,
+        sender_address=request.requester_email,
+        sender_name=request.requester_name,
+        subject=request.subject,
+        text=request.body,
+        received_at=now,
+        category_code=request.category_code,
+        language=request.language,
+    )
+    ticket = receive(message, now=now).ticket
+    assert ticket is not None, "the API never threads: it always opens a ticket"
+    return ticket

@@ -28,6 +28,7 @@ from loket.tickets.operations import (
     record_public_reply,
     set_status,
 )
+from loket.tickets.quoting import fold_quoted
 
 
 @login_required
@@ -57,7 +58,10 @@ def ticket_page(
         "badge_label": badge_label(badge),
         "complex_form": ComplexForm(reasons=complex_reasons(ticket)),
         "category_form": CategoryForm(initial={"category": ticket.category_id}),
-        "thread": queries.thread(ticket, include_internal=True),
+        "thread": [
+            (message, fold_quoted(message.body))
+            for message in queries.thread(ticket, include_internal=True)
+        ],
         "events": ticket.events.select_related("actor").order_by("created_at", "id"),
         "reply_form": reply_form or PublicReplyForm(),
         "note_form": note_form or InternalNoteForm(),

@@ -13,17 +13,36 @@ from loket.notify.outbox import EmailContent
 from loket.policy.queries import calendar_of, document_of
 from loket.sla.queries import requester_deadlines
 from loket.tickets.links import portal_url
-from loket.tickets.models import Message, Ticket
+from loket.tickets.models import Channel, Message, MessageKind, Ticket
+
+# How many of the requester's own Message-IDs a References header carries at most.
+REFERENCES_KEPT = 10
 
 
 def thread_headers(ticket: Ticket, *, automatic: bool) -> dict[str, str]:
-    """Every mail about a ticket points at one root id, so mail clients keep one thread."""
+    """Every mail about a ticket points at one root id, and on an e-mail ticket at the
+    requester's own messages too, so their mail client keeps one thread."""
     root = f"<{ticket.reference}@tickets.loket>"
-    headers = {"In-Reply-To": root, "References": root, "X-Loket-Reference": str(ticket.reference)}
+    theirs = requester_message_ids(ticket)
+    headers = {
+        "In-Reply-To": theirs[-1] if theirs else root,
+        "References": " ".join([root, *theirs]),
+        "X-Loket-Reference": str(ticket.reference),
+    }
+    if ticket.reply_address:
+        headers["Reply-To"] = ticket.reply_address
     if automatic:
         # RFC 3834: stops out-of-office robots answering the acknowledgement.
         headers["Auto-Submitted"] = "auto-replied"
     return headers
+
+
+def requester_message_ids(ticket: Ticket) -> list[str]:
+    if ticket.channel != Channel.EMAIL:
+        return []
+    ids = Message.objects.filter(ticket=ticket, kind=MessageKind.REQUESTER).exclude(external_id="")
+    newest = ids.order_by("-created_at", "-id").values_list("external_id", flat=True)
+    return list(reversed(newest[:REFERENCES_KEPT]))
 
 
 def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:

@@ -2,14 +2,16 @@
 and records what happened (with an event on the ticket)."""
 
 import logging
+import smtplib
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from loket.notify.models import OutboxMessage, OutboxStatus
@@ -39,7 +41,7 @@ def claim(outbox_id: UUID | str, now: datetime) -> OutboxMessage | None:
     ).update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=F("attempts") + 1)
     if not claimed:
         return None
-    return OutboxMessage.objects.get(id=outbox_id)
+    return OutboxMessage.objects.select_related("ticket").get(id=outbox_id)
 
 
 def deliver(outbox_id: UUID | str, now: datetime) -> str:
@@ -57,16 +59,30 @@ def deliver(outbox_id: UUID | str, now: datetime) -> str:
 
 
 def send_email(row: OutboxMessage) -> None:
+    """Text and an HTML version of the same words (rendered from the stored text, so what was
+    promised when the row was written is what is sent)."""
     headers = {"Message-ID": row.message_id, **row.headers}
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_address],
         headers=headers,
     )
+    language = row.ticket.language if row.ticket is not None else settings.LANGUAGE_CODE
+    html = render_to_string("notify/email/message.html", {"body": row.body, "language": language})
+    message.attach_alternative(html, "text/html")
     with mailers.default as connection:
         connection.send_messages([message])
+
+
+def is_permanent(error: Exception) -> bool:
+    """The receiving server refused for good (5xx): trying again cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
 
 
 @transaction.atomic
@@ -80,7 +96,7 @@ def record_success(row: OutboxMessage, now: datetime) -> None:
 
 
 def record_failure(row: OutboxMessage, error: Exception, now: datetime) -> str:
-    if row.attempts >= settings.LOKET_OUTBOX_MAX_ATTEMPTS:
+    if is_permanent(error) or row.attempts >= settings.LOKET_OUTBOX_MAX_ATTEMPTS:
         give_up(row, error, now)
         return "failed"
     retry_at = now + min(timedelta(seconds=30 * 2 ** (row.attempts - 1)), MAX_RETRY_DELAY)
@@ -100,5 +116,8 @@ def give_up(row: OutboxMessage, error: Exception, now: datetime) -> None:
         status=OutboxStatus.FAILED, lease_until=None, last_error=str(error)[:2000]
     )
     if row.ticket_id is not None:
-        data = {"outbox": str(row.id), "kind": row.kind, "error": str(error)[:500]}
+        data = {
+            "outbox": str(row.id), "kind": row.kind, "to": row.to_address,
+            "error": str(error)[:500], "permanent": is_permanent(error),
+        }  # fmt: skip
         record_event(row.ticket_id, EventKind.MAIL_FAILED, data=data, now=now)

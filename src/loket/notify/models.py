@@ -1,6 +1,7 @@
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 
 
@@ -48,5 +49,17 @@ class OutboxMessage(models.Model):
 
     @property
     def message_id(self) -> str:
-        """Stable across retries, so a receiver can drop a duplicate of a retried send."""
-        return f"<{self.id}@loket>"
+        """Stable across retries, so a receiver can drop a duplicate of a retried send; a
+        random UUID, so nobody can forge a reply to it (e-mail threading trusts it)."""
+        return f"<{self.id}@{settings.LOKET_MESSAGE_ID_DOMAIN}>"
+
+
+class UndeliverableAddress(models.Model):
+    """An address whose mail server refused our mail for good (a 5.x.x bounce)."""
+
+    address = models.EmailField(max_length=254, unique=True)
+    status = models.CharField(max_length=20, blank=True)
+    bounced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.address

@@ -50,6 +50,8 @@ class Ticket(models.Model):
     # The requester's IANA time zone when their browser told us (contact form); deadlines are
     # then shown in it as well as in WIB.
     time_zone = models.CharField(max_length=64, blank=True)
+    # The support address the ticket came in on (e-mail): our answers carry it as Reply-To.
+    reply_address = models.CharField(max_length=254, blank=True)
     # Set when an agent marks the case complex (POLICY.md S10): fraud_check, third_party_payment.
     complex_reason = models.CharField(max_length=40, blank=True)
     assignee = models.ForeignKey(
@@ -95,10 +97,23 @@ class Message(models.Model):
     )
     author_name = models.CharField(max_length=200)
     body = models.TextField()
+    # The sanitised HTML of an e-mail, beside its text (shown to agents only).
+    html = models.TextField(blank=True)
+    # The channel's own id of the message (an e-mail's Message-ID): threading and de-duplication.
+    external_id = models.CharField(max_length=300, blank=True)
+    # Why the sender's address could not be trusted (a forged-looking From header, say).
+    sender_warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["external_id"],
+                name="message_external_id",
+                condition=~models.Q(external_id=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id}"
@@ -134,6 +149,9 @@ class EventKind(models.TextChoices):
     RECATEGORISED = "recategorised", _("Category changed")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
+    AUTOMATIC_MAIL = "automatic_mail", _("Automatic mail received")
+    MAIL_BOUNCED = "mail_bounced", _("E-mail bounced")
+    ACKNOWLEDGEMENT_WITHHELD = "ack_withheld", _("Acknowledgement withheld")
 
 
 class Event(models.Model):

@@ -25,8 +25,10 @@ from loket.tickets.models import (
 from loket.tickets.references import make_reference
 from loket.tickets.sniffing import IncomingFile
 from loket.tickets.timeline import (
+    NO_PROVENANCE,
     Agent,
     NewMessage,
+    Provenance,
     add_message,
     display_name,
     record_event,
@@ -56,23 +58,41 @@ def open_ticket(
     channel: str,
     attachments: Sequence[IncomingFile] = (),
     time_zone: str = "",
+    provenance: Provenance = NO_PROVENANCE,
+    reply_address: str = "",
+    acknowledge: bool = True,
+    follow_up_of: str | None = None,
     now: datetime,
 ) -> Ticket:
+    """A new case; acknowledged unless the sender had too many acknowledgements already."""
     with transaction.atomic():
         category = active_category(category_code)
         ticket = Ticket.objects.create(
             subject=subject, category=category, policy_version=active_policy().version,
             channel=channel, requester_name=requester_name, requester_email=requester_email,
-            language=language, time_zone=time_zone, created_at=now, updated_at=now,
+            language=language, time_zone=time_zone, reply_address=reply_address,
+            created_at=now, updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
-        first = NewMessage(MessageKind.REQUESTER, channel, body, None, requester_name, attachments)
+        first = NewMessage(
+            MessageKind.REQUESTER, channel, body, None, requester_name, attachments, provenance
+        )
         message = add_message(ticket, first, now=now)
         data = {"channel": channel, "category": category.code, "message": message.pk}
+        if follow_up_of:
+            data["follow_up_of"] = follow_up_of
         record_event(ticket.pk, EventKind.CREATED, actor_label=requester_name, data=data, now=now)
-        mail_requester(ticket, "acknowledgement", content.acknowledgement(ticket, now=now), now)
+        acknowledge_opening(ticket, acknowledge, now)
     return ticket
+
+
+def acknowledge_opening(ticket: Ticket, acknowledge: bool, now: datetime) -> None:
+    if acknowledge:
+        mail_requester(ticket, "acknowledgement", content.acknowledgement(ticket, now=now), now)
+    else:
+        data = {"reason": "too many acknowledgements to this address in the last hour"}
+        record_event(ticket.pk, EventKind.ACKNOWLEDGEMENT_WITHHELD, data=data, now=now)
 
 
 def assign_reference(ticket: Ticket) -> None:
@@ -97,6 +117,7 @@ def record_requester_reply(
     body: str,
     channel: str,
     attachments: Sequence[IncomingFile] = (),
+    provenance: Provenance = NO_PROVENANCE,
     now: datetime,
 ) -> Message:
     with transaction.atomic():
@@ -109,8 +130,9 @@ def record_requester_reply(
             sla.status_changed(ticket, ticket.status, Status.OPEN, now)
             ticket.status = Status.OPEN
         reply = NewMessage(
-            MessageKind.REQUESTER, channel, body, None, ticket.requester_name, attachments
-        )
+            MessageKind.REQUESTER, channel, body, None, ticket.requester_name, attachments,
+            provenance,
+        )  # fmt: skip
         return record_message(
             ticket, reply, event_kind=EventKind.REQUESTER_REPLY, data=data, now=now
         )

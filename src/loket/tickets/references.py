@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
+import unicodedata
 
 __all__ = [
     "ALPHABET",
     "NUMBER_BITS",
     "InvalidReference",
+    "find_references",
     "format_reference",
     "is_valid_reference",
     "make_reference",
@@ -262,3 +265,29 @@ def is_valid_reference(text: str, prefix: str) -> bool:
     except InvalidReference:
         return False
     return True
+
+
+_SEPARATOR = r"[ \-\u2010-\u2014\u2212]?"
+
+
+@functools.cache
+def _reference_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![0-9A-Za-z]){re.escape(prefix)}{_SEPARATOR}[0-9A-Za-z]{{4}}{_SEPARATOR}"
+        rf"[0-9A-Za-z]{{4}}(?![0-9A-Za-z])",
+        re.IGNORECASE,
+    )
+
+
+def find_references(text: str, prefix: str) -> list[str]:
+    """Every valid reference written in a text (a subject, a mail body), canonical, in order of
+    appearance, each once. Full-width letters and digits count; a typo fails the check symbol
+    and is not found, so an invoice or order number is never taken for a reference."""
+    normalised = unicodedata.normalize("NFKC", text)
+    found = []
+    for match in _reference_pattern(_canonical_prefix(prefix)).finditer(normalised):
+        try:
+            found.append(parse_reference(match.group(0), prefix))
+        except InvalidReference:
+            continue
+    return list(dict.fromkeys(found))

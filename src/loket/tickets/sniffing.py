@@ -13,6 +13,8 @@ ALLOWED_BINARY_TYPES = {
     "application/pdf": ".pdf",
 }
 PLAIN_TEXT = "text/plain"
+UNKNOWN = "application/octet-stream"
+FORWARDED_MAIL = "message/rfc822"
 # Enough to recognise every allowed signature, and to judge whether a file is text.
 HEAD_BYTES = 8192
 
@@ -61,3 +63,25 @@ def safe_filename(name: str, content_type: str) -> str:
     stem = stem[:100] or "attachment"
     extension = ALLOWED_BINARY_TYPES.get(content_type, ".txt")
     return stem + extension
+
+
+def kept_file(name: str, content: bytes, declared_type: str = "") -> IncomingFile:
+    """A file a channel must keep whatever it is (a mail's attachment): its type from its
+    bytes when it is one we know, else a download-only octet stream under a clean name."""
+    if declared_type == FORWARDED_MAIL:
+        return IncomingFile(clean_name(name, ".eml"), FORWARDED_MAIL, content)
+    content_type = sniff_content_type(content)
+    if content_type is not None:
+        return IncomingFile(safe_filename(name, content_type), content_type, content)
+    return IncomingFile(clean_name(name, ""), UNKNOWN, content)
+
+
+def clean_name(name: str, extension: str) -> str:
+    """No path, no control characters, at most 100 characters before the extension."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(character for character in base if character.isprintable()).strip(". ")
+    if extension and base.lower().endswith(extension):
+        base = base[: -len(extension)]
+    stem, dot, suffix = base.rpartition(".") if not extension and "." in base else (base, "", "")
+    kept_suffix = f".{suffix[:10]}" if dot and suffix.isalnum() else ""
+    return (stem[:100] or "attachment") + (extension or kept_suffix)

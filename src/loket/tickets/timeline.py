@@ -5,7 +5,7 @@ Every change calls it inside its own transaction, so the change and its event co
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -64,6 +64,19 @@ def record_events(events: Iterable[NewEvent], now: datetime) -> None:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a requester's message came from, beyond its text: the channel's id for it, the
+    HTML it was written in (sanitised), and why its sender could not be trusted."""
+
+    external_id: str = ""
+    html: str = ""
+    sender_warnings: tuple[str, ...] = ()
+
+
+NO_PROVENANCE = Provenance()
+
+
+@dataclass(frozen=True)
 class NewMessage:
     kind: str
     channel: str
@@ -71,6 +84,7 @@ class NewMessage:
     author: Agent | None = None
     author_name: str = ""
     attachments: Sequence[IncomingFile] = ()
+    provenance: Provenance = field(default_factory=Provenance)
 
 
 def record_message(
@@ -103,6 +117,9 @@ def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Messag
         author=stored_user(message.author),
         author_name=message.author_name or display_name(message.author),
         body=message.body,
+        html=message.provenance.html,
+        external_id=message.provenance.external_id[:300],
+        sender_warnings=list(message.provenance.sender_warnings),
         created_at=now,
     )
     for incoming in message.attachments:

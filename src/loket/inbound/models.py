@@ -1,0 +1,64 @@
+import zlib
+from typing import ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", _("Received, not yet processed")
+    CREATED = "created", _("Opened a ticket")
+    APPENDED = "appended", _("Added to a ticket")
+    HELD = "held", _("Held for an agent")
+    IGNORED = "ignored", _("Ignored (automatic mail)")
+    QUARANTINED = "quarantined", _("Quarantined")
+    DISCARDED = "discarded", _("Discarded by an agent")
+
+
+# What an agent still has to look at.
+WAITING_FOR_AGENT = (InboundStatus.HELD, InboundStatus.QUARANTINED)
+
+
+class InboundRecord(models.Model):
+    """One message exactly as it arrived, stored (compressed) before anything reads it, with
+    the key that makes it arrive once and what became of it.
+
+    The unique (source, key) pair is what de-duplicates: a second copy of the same mail in the
+    same mailbox finds this row. The row's status changes in the transaction that opens or
+    appends the ticket, so a crash leaves either nothing done or everything done.
+    """
+
+    channel = models.CharField(max_length=20)
+    source = models.CharField(max_length=254, help_text="The mailbox (address) it came in on.")
+    key = models.CharField(max_length=300, help_text="Message-ID, or a hash of the content.")
+    raw = models.BinaryField(help_text="The message as received, zlib-compressed.")
+    raw_size = models.PositiveIntegerField()
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED
+    )
+    reason = models.TextField(blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["source", "key"], name="inbound_once_per_source"),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["status", "received_at"], name="inbound_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.key} ({self.status})"
+
+    @staticmethod
+    def pack(raw: bytes) -> bytes:
+        return zlib.compress(raw, 6)
+
+    def raw_bytes(self) -> bytes:
+        return zlib.decompress(bytes(self.raw))

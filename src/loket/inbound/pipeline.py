@@ -1,0 +1,268 @@
+"""The inbound pipeline: every channel's messages go through `receive`, which decides once -
+noise, reply to which ticket, held for an agent, or a new ticket - and then opens or appends
+through the ticket operations, in one transaction with the record of what arrived.
+"""
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from loket.inbound.language import guess_language
+from loket.inbound.message import InboundMessage
+from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
+from loket.notify.models import OutboxMessage, UndeliverableAddress
+from loket.policy.queries import active_category_codes, default_language
+from loket.tickets.models import Channel, EventKind, Message, Status, Ticket
+from loket.tickets.operations import (
+    TicketClosed,
+    open_ticket,
+    record_requester_reply,
+)
+from loket.tickets.references import find_references
+from loket.tickets.timeline import Provenance, record_event
+
+# Channels whose sender is who they say (a mailbox, a phone number): they may continue a
+# ticket. The contact form and the API name an address nobody has proved, so they never do.
+THREADING_CHANNELS = frozenset({Channel.EMAIL, Channel.WHATSAPP})
+ROOT_ID_DOMAIN = "@tickets.loket>"
+ACKNOWLEDGEMENT = "acknowledgement"
+# A thread's nearest messages decide; a hostile References header cannot cost more lookups.
+MAX_THREAD_IDS = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome: str  # created | appended | held | ignored | duplicate
+    ticket: Ticket | None
+    reason: str = ""
+
+
+def receive(
+    message: InboundMessage, *, now: datetime, record: InboundRecord | None = None
+) -> Outcome:
+    """Decide and act, in one transaction with the record's new status (so a crash leaves the
+    record `received`, to be processed again, and never a ticket without its record)."""
+    with transaction.atomic():
+        if record is not None and not claimed(record):
+            return Outcome("duplicate", record.ticket, "processed by another ingester")
+        outcome = decide(inspect(message), now)
+        if record is not None:
+            finish(record, outcome, now)
+    return outcome
+
+
+def claimed(record: InboundRecord) -> bool:
+    """Lock the record; only one ingester may act on a message still `received`."""
+    current = InboundRecord.objects.select_for_update().filter(pk=record.pk)
+    return current.values_list("status", flat=True).first() == InboundStatus.RECEIVED
+
+
+def inspect(message: InboundMessage) -> InboundMessage:
+    """Where the text is looked at before anything stores it: redaction of secrets and triage
+    (issue 9) plug in here, for every channel. Today: only the language, when none is given."""
+    if message.language:
+        return message
+    return replace(message, language=guess_language(message.text, default_language()))
+
+
+def decide(message: InboundMessage, now: datetime) -> Outcome:
+    if message.automatic:
+        return absorb_automatic(message, now)
+    ticket = thread_target(message) if message.channel in THREADING_CHANNELS else None
+    if ticket is None:
+        return open_new(message, now)
+    if not message.sender_verified:
+        return Outcome("held", ticket, "the sender could not be verified: " + warnings(message))
+    if not is_participant(message.sender_address, ticket):
+        return Outcome("held", ticket, f"{message.sender_address} is not on {ticket.reference}")
+    return append(message, ticket, now)
+
+
+def append(message: InboundMessage, ticket: Ticket, now: datetime) -> Outcome:
+    if ticket.status == Status.CLOSED:
+        return open_new(message, now, follow_up_of=ticket)
+    try:
+        record_requester_reply(
+            ticket=ticket, body=message.text, channel=message.channel,
+            attachments=message.attachments, provenance=provenance(message), now=now,
+        )  # fmt: skip
+    except TicketClosed:
+        return open_new(message, now, follow_up_of=ticket)
+    return Outcome("appended", ticket)
+
+
+def open_new(
+    message: InboundMessage, now: datetime, *, follow_up_of: Ticket | None = None
+) -> Outcome:
+    acknowledge = acknowledgements_sent(message.sender_address, now) < ack_limit()
+    ticket = open_ticket(
+        subject=subject_of(message), body=message.text, category_code=category_of(message),
+        requester_name=message.sender_name[:200], requester_email=message.sender_address,
+        language=message.language or default_language(), channel=message.channel,
+        attachments=message.attachments, time_zone=message.time_zone,
+        provenance=provenance(message), reply_address=message.mailbox, acknowledge=acknowledge,
+        follow_up_of=follow_up_of.reference if follow_up_of else None, now=now,
+    )  # fmt: skip
+    reason = "" if acknowledge else "acknowledgement withheld: too many from this sender"
+    return Outcome("created", ticket, reason)
+
+
+def absorb_automatic(message: InboundMessage, now: datetime) -> Outcome:
+    """A robot's mail: recorded on the ticket it concerns, if any; never answered."""
+    ticket = thread_target(message) if message.channel in THREADING_CHANNELS else None
+    bounce = message.undeliverable
+    if bounce is not None:
+        ticket = ticket or ticket_of_message_id(bounce.original_message_id)
+        mark_undeliverable(bounce.addresses, bounce.status, bounce.permanent, now)
+    if ticket is not None:
+        kind = EventKind.MAIL_BOUNCED if bounce else EventKind.AUTOMATIC_MAIL
+        data: dict[str, object] = {"reason": message.automatic, "subject": message.subject[:200]}
+        if bounce:
+            data |= {"addresses": list(bounce.addresses), "status": bounce.status}
+        record_event(ticket.pk, kind, actor_label=message.sender_address, data=data, now=now)
+    return Outcome("ignored", ticket, str(message.automatic))
+
+
+# --- which ticket a message continues ----------------------------------------------------------
+
+
+def thread_target(message: InboundMessage) -> Ticket | None:
+    return (
+        ticket_of_message_ids(message.thread_ids)
+        or ticket_in_text(message.subject)
+        or ticket_in_text(message.text[:20_000])
+    )
+
+
+def ticket_of_message_ids(ids: tuple[str, ...]) -> Ticket | None:
+    """Our own mails' Message-IDs (unguessable), the thread root, or a requester's earlier
+    Message-ID; the nearest in the thread wins."""
+    for message_id in ids[:MAX_THREAD_IDS]:
+        if ticket := ticket_of_message_id(message_id):
+            return ticket
+    return None
+
+
+def ticket_of_message_id(message_id: str | None) -> Ticket | None:
+    if not message_id:
+        return None
+    if message_id.endswith(ROOT_ID_DOMAIN):
+        return Ticket.objects.filter(reference=message_id[1 : -len(ROOT_ID_DOMAIN)]).first()
+    local = message_id.strip("<>").split("@", 1)[0]
+    try:
+        outbox_id = uuid.UUID(local)
+    except ValueError:
+        outbox_id = None
+    if outbox_id is not None:
+        ticket_id = OutboxMessage.objects.filter(id=outbox_id).values_list("ticket_id", flat=True)
+        if (found := ticket_id.first()) is not None:
+            return Ticket.objects.filter(pk=found).first()
+    earlier = Message.objects.filter(external_id=message_id).select_related("ticket").first()
+    return earlier.ticket if earlier else None
+
+
+def ticket_in_text(text: str) -> Ticket | None:
+    references = find_references(text, settings.LOKET_REFERENCE_PREFIX)
+    return Ticket.objects.filter(reference__in=references[:5]).first() if references else None
+
+
+def is_participant(address: str, ticket: Ticket) -> bool:
+    return address.casefold() == ticket.requester_email.casefold()
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def acknowledgements_sent(address: str, now: datetime) -> int:
+    return OutboxMessage.objects.filter(
+        kind=ACKNOWLEDGEMENT, to_address__iexact=address, created_at__gte=now - timedelta(hours=1)
+    ).count()
+
+
+def ack_limit() -> int:
+    return int(settings.LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR)
+
+
+def category_of(message: InboundMessage) -> str:
+    if message.category_code:
+        return message.category_code
+    codes = active_category_codes()
+    wanted = settings.LOKET_MAIL_DEFAULT_CATEGORY
+    return wanted if wanted in codes or not codes else codes[0]
+
+
+def subject_of(message: InboundMessage) -> str:
+    subject = message.subject.strip()
+    if not subject:
+        first_line = next((line for line in message.text.splitlines() if line.strip()), "")
+        subject = first_line.strip() or "(no subject)"
+    return subject[:200]
+
+
+def provenance(message: InboundMessage) -> Provenance:
+    return Provenance(message.external_id, message.html, message.sender_warnings)
+
+
+def warnings(message: InboundMessage) -> str:
+    return "; ".join(message.sender_warnings) or "unverified sender"
+
+
+def mark_undeliverable(
+    addresses: tuple[str, ...], status: str, permanent: bool, now: datetime
+) -> None:
+    if not permanent:
+        return
+    for address in addresses:
+        UndeliverableAddress.objects.update_or_create(
+            address=address.lower()[:254], defaults={"status": status[:20], "bounced_at": now}
+        )
+
+
+def finish(record: InboundRecord, outcome: Outcome, now: datetime) -> None:
+    record.status = outcome.outcome
+    record.reason = outcome.reason
+    record.ticket = outcome.ticket
+    record.processed_at = now
+    record.save(update_fields=["status", "reason", "ticket", "processed_at", "sender", "subject"])
+
+
+__all__ = ["InboundStatus", "Outcome", "receive"]
+
+
+# --- an agent's decision on a held or quarantined message ---------------------------------------
+
+
+class NotWaiting(ValueError):
+    """The message was decided already (by another agent, or it was never held)."""
+
+
+def decide_for_agent(
+    message: InboundMessage,
+    *,
+    record: InboundRecord,
+    ticket: Ticket | None,
+    actor_label: str,
+    now: datetime,
+) -> Outcome:
+    """Append to `ticket` (the agent vouches for the sender), or open a new ticket when None."""
+    with transaction.atomic():
+        waiting = InboundRecord.objects.select_for_update().filter(
+            pk=record.pk, status__in=WAITING_FOR_AGENT
+        )
+        if waiting.values_list("pk", flat=True).first() is None:
+            raise NotWaiting(record.pk)
+        outcome = append(message, ticket, now) if ticket is not None else open_new(message, now)
+        outcome = replace(outcome, reason=f"{outcome.outcome} by {actor_label}")
+        finish(record, outcome, now)
+    return outcome
+
+
+def discard(record: InboundRecord, *, actor_label: str, now: datetime) -> None:
+    updated = InboundRecord.objects.filter(pk=record.pk, status__in=WAITING_FOR_AGENT).update(
+        status=InboundStatus.DISCARDED, reason=f"discarded by {actor_label}", processed_at=now
+    )
+    if not updated:
+        raise NotWaiting(record.pk)
