@@ -207,6 +207,8 @@ LOKET_MAIL_OWN_ADDRESSES = sorted(
 LOKET_MESSAGE_ID_DOMAIN = os.environ.get(
     "LOKET_MESSAGE_ID_DOMAIN", _from_address.rsplit("@", 1)[-1] or "loket.invalid"
 )
+# How often each worker polls the IMAP mailboxes (Mailbox rows in the admin); 0 turns it off.
+LOKET_IMAP_POLL_SECONDS = float(os.environ.get("LOKET_IMAP_POLL_SECONDS", 60))
 LOKET_MAIL_MAX_BYTES = int(os.environ.get("LOKET_MAIL_MAX_BYTES", 30 * 1024 * 1024))
 # E-mail does not say what it is about; until triage decides, tickets get this category.
 LOKET_MAIL_DEFAULT_CATEGORY = os.environ.get("LOKET_MAIL_DEFAULT_CATEGORY", "support")

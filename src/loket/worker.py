@@ -1,8 +1,10 @@
 """`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping - handing
-lost mail back to the queue and the SLA sweep. Call `run` once Django is set up."""
+lost mail back to the queue, the SLA sweep, and polling the IMAP mailboxes. Call `run` once
+Django is set up."""
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from loket.mail.imap import poll_all
 from loket.notify.outbox import recover_outbox
 from loket.sla.sweep import sweep
 
@@ -28,15 +31,26 @@ def housekeeping_once() -> None:
         )
 
 
+def poll_mail() -> None:
+    taken = poll_all()
+    if taken:
+        logger.info("took %d message(s) from the IMAP mailboxes", len(taken))
+
+
 def housekeeping_loop(stop: threading.Event, interval: float) -> None:
+    mail_every = settings.LOKET_IMAP_POLL_SECONDS
+    next_mail = 0.0
     while not stop.is_set():
         try:
             housekeeping_once()
+            if mail_every and time.monotonic() >= next_mail:
+                next_mail = time.monotonic() + mail_every
+                poll_mail()
         except Exception:
             logger.exception("housekeeping failed; trying again in %.0f s", interval)
         finally:
             close_old_connections()
-        stop.wait(interval)
+        stop.wait(min(interval, mail_every or interval))
 
 
 def run(*, batch: bool = False, interval: float = 0.5) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from loket import failpoints
 from loket.inbound.language import guess_language
 from loket.inbound.message import InboundMessage
 from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
@@ -49,6 +50,7 @@ def receive(
         if record is not None and not claimed(record):
             return Outcome("duplicate", record.ticket, "processed by another ingester")
         outcome = decide(inspect(message), now)
+        failpoints.reached("outbox")
         if record is not None:
             finish(record, outcome, now)
     return outcome

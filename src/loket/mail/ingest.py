@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from loket import failpoints
 from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import InboundRecord, InboundStatus
 from loket.inbound.pipeline import receive
@@ -48,6 +49,7 @@ class Ingested:
 def ingest(raw: bytes, *, mailbox: str, now: datetime) -> Ingested:
     """Store, then process once: a message seen before in this mailbox is a duplicate."""
     record, new = store(raw, mailbox=mailbox, now=now)
+    failpoints.reached("stored")
     if not new and record.status != InboundStatus.RECEIVED:
         reference = record.ticket.reference if record.ticket else None
         return Ingested(
@@ -71,6 +73,16 @@ def store(raw: bytes, *, mailbox: str, now: datetime) -> tuple[InboundRecord, bo
             source=mailbox.lower(), key=key
         ), False
     return record, True
+
+
+def quarantine_oversized(header: bytes, size: int, *, mailbox: str, now: datetime) -> Ingested:
+    """A message too large to fetch: its header is kept in the quarantine with the reason."""
+    record, new = store(header, mailbox=mailbox, now=now)
+    if not new and record.status != InboundStatus.RECEIVED:
+        return Ingested("duplicate", None, f"already {record.status}")
+    limit = settings.LOKET_MAIL_MAX_BYTES
+    reason = f"message too large: {size:,} bytes (limit {limit:,}); left on the IMAP server"
+    return quarantine(record, reason, now)
 
 
 def dedup_key(raw: bytes) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from loket import failpoints
 from loket.notify import content
 from loket.notify.outbox import EmailContent, queue_email
 from loket.policy.models import Category
@@ -75,6 +76,7 @@ def open_ticket(
         )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
+        failpoints.reached("ticket")
         first = NewMessage(
             MessageKind.REQUESTER, channel, body, None, requester_name, attachments, provenance
         )
