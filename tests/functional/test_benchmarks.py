@@ -59,3 +59,10 @@ def test_the_sla_sweep_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() 
 def test_the_calendar_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
     output = run_quick("calendar_add", timeout=120)
     assert re.search(r"1 hour: median [\d,]+ calls/s", output)
+
+
+def test_the_mail_ingest_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # Loket alone (--quick ignores PEER_DIR), on SQLite in a var dir of its own.
+    output = run_quick("mail_ingest", timeout=300)
+    assert re.search(r"round 1: Loket 60 messages in \d+\.\d\d s = \d+\.\d messages/s", output)
+    assert re.search(r"median: Loket \d+\.\d messages/s, peak RSS \d+\.\d MB", output)

@@ -81,7 +81,8 @@ def test_polling_turns_new_mail_into_tickets_and_flags_it_only_afterwards(
     assert taken_on_server(dovecot) == 3
     assert poll_all() == [], "a second poll takes nothing"
     mailbox.refresh_from_db()
-    assert mailbox.last_polled_at is not None and mailbox.last_error == ""
+    assert mailbox.last_polled_at is not None
+    assert mailbox.last_error == ""
 
 
 def test_a_mailbox_that_cannot_be_reached_is_reported_and_the_others_still_polled(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loket.inbound.access import access_inbound_record, access_waiting_mail
+from loket.inbound.models import InboundStatus
 from loket.inbound.pipeline import NotWaiting
 from loket.mail.forms import FileIntoTicketForm
 from loket.mail.ingest import limits, own_addresses
@@ -19,6 +20,13 @@ from loket.tickets.access import NoSuchTicket, access_ticket_for_integration
 from loket.tickets.timeline import display_name
 
 PREVIEW_BYTES = 20_000
+
+
+def outcome_label(outcome: str) -> str:
+    """The agent's words for an outcome code (created, held, ...)."""
+    if outcome in InboundStatus.values:
+        return str(InboundStatus(outcome).label)
+    return _("Already received")
 
 
 @login_required
