@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python -m bench.calendar_add
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.sla_sweep
+	$(BIN)/python -m bench.mail_ingest
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

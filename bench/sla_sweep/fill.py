@@ -79,7 +79,7 @@ def fetch_one(sql: str) -> str:
 def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
     path = str(settings.DATABASES["default"]["NAME"])
     inserts = {
-        "tickets_ticket": f"INSERT INTO tickets_ticket ({TICKET_COLUMNS}) VALUES ({MARKS[14]})",  # noqa: S608
+        "tickets_ticket": f"INSERT INTO tickets_ticket ({TICKET_COLUMNS}) VALUES ({MARKS[15]})",  # noqa: S608
         "sla_clock": f"INSERT INTO sla_clock ({CLOCK_COLUMNS}) VALUES ({MARKS[15]})",  # noqa: S608
     }
     seconds = {}
