@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from loket import failpoints
 from loket.inbound.language import guess_language
@@ -179,8 +180,10 @@ def is_participant(address: str, ticket: Ticket) -> bool:
 
 
 def acknowledgements_sent(address: str, now: datetime) -> int:
-    return OutboxMessage.objects.filter(
-        kind=ACKNOWLEDGEMENT, to_address__iexact=address, created_at__gte=now - timedelta(hours=1)
+    """In the last hour, whatever the case of the address (the index `outbox_recipient`)."""
+    recent = OutboxMessage.objects.alias(recipient=Lower("to_address"))
+    return recent.filter(
+        recipient=address.lower(), kind=ACKNOWLEDGEMENT, created_at__gte=now - timedelta(hours=1)
     ).count()
 
 

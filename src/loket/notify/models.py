@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class OutboxStatus(models.TextChoices):
@@ -42,6 +43,8 @@ class OutboxMessage(models.Model):
     class Meta:
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # The acknowledgement cap counts a sender's recent mail on every new ticket.
+            models.Index(Lower("to_address"), "kind", "created_at", name="outbox_recipient"),
         ]
 
     def __str__(self) -> str:

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                         help_text="Message-ID, or a hash of the content.", max_length=300
                     ),
                 ),
-                ("raw", models.BinaryField(help_text="The message as received, zlib-compressed.")),
+                ("raw", models.BinaryField(help_text="The message as received (see pack()).")),
                 ("raw_size", models.PositiveIntegerField()),
                 ("sender", models.CharField(blank=True, max_length=254)),
                 ("subject", models.CharField(blank=True, max_length=300)),
