@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from loket.inbound.models import InboundRecord, InboundStatus
 from loket.mail.ingest import Ingested, ingest
+from loket.notify.delivery import deliver
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.tickets.models import Attachment, EventKind, Message, Status, Ticket
 from tests.builders import build_ticket
@@ -221,3 +222,25 @@ def test_unreadable_mail_is_quarantined_with_its_raw_bytes_and_the_reason(
     assert record.raw_bytes() == (CORPUS / name).read_bytes()
     assert reason in record.reason
     assert Ticket.objects.count() == 0
+
+
+def test_a_bounce_that_names_no_mail_of_ours_marks_nothing(existing: Ticket) -> None:
+    forged = corpus_file("dsn-bounce.eml", existing).replace(
+        OutboxMessage.objects.get(ticket=existing).message_id.encode(),
+        b"<00000000-0000-4000-8000-000000000000@catalo.id>",
+    )
+    assert ingest(forged, mailbox=MAILBOX, now=timezone.now()).outcome == "ignored"
+    assert not UndeliverableAddress.objects.exists()
+
+
+def test_mail_to_a_bounced_address_is_not_sent_until_the_address_writes_again(
+    existing: Ticket,
+) -> None:
+    ingest_file("dsn-bounce.eml", existing)
+    queued = OutboxMessage.objects.get(ticket=existing, kind="acknowledgement")
+    assert deliver(queued.id, timezone.now()) == "failed"
+    failure = existing.events.get(kind=EventKind.MAIL_FAILED)
+    assert failure.data["permanent"] is True
+    assert "bounced for good" in failure.data["error"]
+    assert ingest_file("reply-to-acknowledgement.eml", existing).outcome == "appended"
+    assert not UndeliverableAddress.objects.exists()

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 
 from loket import failpoints
 from loket.inbound.language import guess_language
-from loket.inbound.message import InboundMessage
+from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.policy.queries import active_category_codes, default_language
@@ -85,6 +85,7 @@ def decide(message: InboundMessage, now: datetime) -> Outcome:
 
 
 def append(message: InboundMessage, ticket: Ticket, now: datetime) -> Outcome:
+    mark_deliverable(message.sender_address)
     if ticket.status == Status.CLOSED:
         return open_new(message, now, follow_up_of=ticket)
     try:
@@ -100,6 +101,8 @@ def append(message: InboundMessage, ticket: Ticket, now: datetime) -> Outcome:
 def open_new(
     message: InboundMessage, now: datetime, *, follow_up_of: Ticket | None = None
 ) -> Outcome:
+    if message.channel in THREADING_CHANNELS:
+        mark_deliverable(message.sender_address)
     acknowledge = acknowledgements_sent(message.sender_address, now) < ack_limit()
     ticket = open_ticket(
         subject=subject_of(message), body=message.text, category_code=category_of(message),
@@ -119,7 +122,7 @@ def absorb_automatic(message: InboundMessage, now: datetime) -> Outcome:
     bounce = message.undeliverable
     if bounce is not None:
         ticket = ticket or ticket_of_message_id(bounce.original_message_id)
-        mark_undeliverable(bounce.addresses, bounce.status, bounce.permanent, now)
+        mark_undeliverable(bounce, now)
     if ticket is not None:
         kind = EventKind.MAIL_BOUNCED if bounce else EventKind.AUTOMATIC_MAIL
         data: dict[str, object] = {"reason": message.automatic, "subject": message.subject[:200]}
@@ -154,15 +157,9 @@ def ticket_of_message_id(message_id: str | None) -> Ticket | None:
         return None
     if message_id.endswith(ROOT_ID_DOMAIN):
         return Ticket.objects.filter(reference=message_id[1 : -len(ROOT_ID_DOMAIN)]).first()
-    local = message_id.strip("<>").split("@", 1)[0]
-    try:
-        outbox_id = uuid.UUID(local)
-    except ValueError:
-        outbox_id = None
-    if outbox_id is not None:
-        ticket_id = OutboxMessage.objects.filter(id=outbox_id).values_list("ticket_id", flat=True)
-        if (found := ticket_id.first()) is not None:
-            return Ticket.objects.filter(pk=found).first()
+    ours = our_mail(message_id)
+    if ours is not None and ours.ticket_id is not None:
+        return Ticket.objects.filter(pk=ours.ticket_id).first()
     earlier = Message.objects.filter(external_id=message_id).select_related("ticket").first()
     return earlier.ticket if earlier else None
 
@@ -215,15 +212,34 @@ def warnings(message: InboundMessage) -> str:
     return "; ".join(message.sender_warnings) or "unverified sender"
 
 
-def mark_undeliverable(
-    addresses: tuple[str, ...], status: str, permanent: bool, now: datetime
-) -> None:
-    if not permanent:
+def mark_undeliverable(bounce: Undeliverable, now: datetime) -> None:
+    """A permanent bounce of one of our own mails marks the address it went to; a bounce that
+    names no mail of ours (anyone can forge one) marks nothing, so nobody can stop another
+    person's mail by sending us a fake bounce."""
+    if not bounce.permanent:
         return
-    for address in addresses:
-        UndeliverableAddress.objects.update_or_create(
-            address=address.lower()[:254], defaults={"status": status[:20], "bounced_at": now}
-        )
+    ours = our_mail(bounce.original_message_id)
+    bounced = {address.lower() for address in bounce.addresses}
+    if ours is None or ours.to_address.lower() not in bounced:
+        return
+    UndeliverableAddress.objects.update_or_create(
+        address=ours.to_address.lower()[:254],
+        defaults={"status": bounce.status[:20], "bounced_at": now},
+    )
+
+
+def our_mail(message_id: str | None) -> OutboxMessage | None:
+    local = (message_id or "").strip("<>").split("@", 1)[0]
+    try:
+        found = OutboxMessage.objects.filter(id=uuid.UUID(local))
+    except ValueError:
+        return None
+    return found.only("id", "ticket_id", "to_address").first()
+
+
+def mark_deliverable(address: str) -> None:
+    """Mail from an address proves it works again."""
+    UndeliverableAddress.objects.filter(address=address.lower()).delete()
 
 
 def finish(record: InboundRecord, outcome: Outcome, now: datetime) -> None:

@@ -14,13 +14,17 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from loket.notify.models import OutboxMessage, OutboxStatus
+from loket.notify.models import OutboxMessage, OutboxStatus, UndeliverableAddress
 from loket.tickets.models import EventKind
 from loket.tickets.timeline import record_event
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = timedelta(hours=1)
+
+
+class Undeliverable(Exception):
+    """The address bounced one of our mails for good (and has not written to us since)."""
 
 
 @task()
@@ -49,6 +53,9 @@ def deliver(outbox_id: UUID | str, now: datetime) -> str:
     row = claim(outbox_id, now)
     if row is None:
         return "skipped"
+    if UndeliverableAddress.objects.filter(address=row.to_address.lower()).exists():
+        give_up(row, Undeliverable(f"{row.to_address} bounced for good; not sent"), now)
+        return "failed"
     try:
         send_email(row)
     except Exception as error:
@@ -78,6 +85,8 @@ def send_email(row: OutboxMessage) -> None:
 
 def is_permanent(error: Exception) -> bool:
     """The receiving server refused for good (5xx): trying again cannot help."""
+    if isinstance(error, Undeliverable):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
