@@ -66,3 +66,8 @@ def test_the_mail_ingest_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone(
     output = run_quick("mail_ingest", timeout=300)
     assert re.search(r"round 1: Loket 60 messages in \d+\.\d\d s = \d+\.\d messages/s", output)
     assert re.search(r"median: Loket \d+\.\d messages/s, peak RSS \d+\.\d MB", output)
+
+
+def test_the_redaction_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    output = run_quick("redaction", timeout=120)
+    assert re.search(r"development: recall \d+\.\d% of \d+ secrets", output)

@@ -1,6 +1,6 @@
 """What every channel hands the inbound pipeline. Pure: no Django."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from loket.tickets.sniffing import IncomingFile
@@ -43,4 +43,5 @@ class InboundMessage:
     automatic: str | None = None
     undeliverable: Undeliverable | None = None
     mailbox: str = ""
-    notes: tuple[str, ...] = field(default=())
+    # Secrets the pipeline removed before anything stored the text (set by `inspect`).
+    redactions: int = 0

@@ -25,6 +25,7 @@ from loket.tickets.operations import (
 )
 from loket.tickets.references import find_references
 from loket.tickets.timeline import Provenance, record_event
+from loket.triage.redaction import redact
 
 # Channels whose sender is who they say (a mailbox, a phone number): they may continue a
 # ticket. The contact form and the API name an address nobody has proved, so they never do.
@@ -33,6 +34,7 @@ ROOT_ID_DOMAIN = "@tickets.loket>"
 ACKNOWLEDGEMENT = "acknowledgement"
 # A thread's nearest messages decide; a hostile References header cannot cost more lookups.
 MAX_THREAD_IDS = 20
+SCRUBBED = b"[The raw message is not kept: it held a password or one-time code (POLICY S13).]\n"
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,11 @@ def receive(
     with transaction.atomic():
         if record is not None and not claimed(record):
             return Outcome("duplicate", record.ticket, "processed by another ingester")
-        outcome = decide(inspect(message), now)
+        inspected = inspect(message)
+        outcome = decide(inspected, now)
         failpoints.reached("outbox")
         if record is not None:
-            finish(record, outcome, now)
+            finish(record, outcome, inspected, now)
     return outcome
 
 
@@ -64,11 +67,17 @@ def claimed(record: InboundRecord) -> bool:
 
 
 def inspect(message: InboundMessage) -> InboundMessage:
-    """Where the text is looked at before anything stores it: redaction of secrets and triage
-    (issue 9) plug in here, for every channel. Today: only the language, when none is given."""
-    if message.language:
-        return message
-    return replace(message, language=guess_language(message.text, default_language()))
+    """Where the text is looked at before anything stores it, on every channel: the language
+    when none is given, then every password and one-time code removed (S13) from the subject,
+    the text and the HTML. Triage (issue 9) plugs in here too."""
+    language = message.language or guess_language(message.text, default_language())
+    subject, text, html = (
+        redact(part, language) for part in (message.subject, message.text, message.html)
+    )
+    return replace(
+        message, language=language, subject=subject.text, text=text.text, html=html.text,
+        redactions=subject.count + max(text.count, html.count),
+    )  # fmt: skip
 
 
 def decide(message: InboundMessage, now: datetime) -> Outcome:
@@ -205,7 +214,9 @@ def subject_of(message: InboundMessage) -> str:
 
 
 def provenance(message: InboundMessage) -> Provenance:
-    return Provenance(message.external_id, message.html, message.sender_warnings)
+    return Provenance(
+        message.external_id, message.html, message.sender_warnings, message.redactions
+    )
 
 
 def warnings(message: InboundMessage) -> str:
@@ -242,15 +253,19 @@ def mark_deliverable(address: str) -> None:
     UndeliverableAddress.objects.filter(address=address.lower()).delete()
 
 
-def finish(record: InboundRecord, outcome: Outcome, now: datetime) -> None:
+def finish(record: InboundRecord, outcome: Outcome, message: InboundMessage, now: datetime) -> None:
+    """The record's outcome. A message that held a secret keeps no raw copy once it is filed:
+    the ticket has the redacted text; a held one keeps it until an agent decides."""
     record.status = outcome.outcome
     record.reason = outcome.reason
     record.ticket = outcome.ticket
     record.processed_at = now
-    record.save(update_fields=["status", "reason", "ticket", "processed_at", "sender", "subject"])
-
-
-__all__ = ["InboundStatus", "Outcome", "receive"]
+    record.subject = message.subject[:300]
+    if message.redactions and outcome.outcome != "held":
+        record.raw = InboundRecord.pack(SCRUBBED)
+    record.save(
+        update_fields=["status", "reason", "ticket", "processed_at", "sender", "subject", "raw"]
+    )
 
 
 # --- an agent's decision on a held or quarantined message ---------------------------------------
@@ -275,9 +290,10 @@ def decide_for_agent(
         )
         if waiting.values_list("pk", flat=True).first() is None:
             raise NotWaiting(record.pk)
+        message = inspect(message)
         outcome = append(message, ticket, now) if ticket is not None else open_new(message, now)
         outcome = replace(outcome, reason=f"{outcome.outcome} by {actor_label}")
-        finish(record, outcome, now)
+        finish(record, outcome, message, now)
     return outcome
 
 

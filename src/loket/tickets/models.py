@@ -52,6 +52,8 @@ class Ticket(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     # The support address the ticket came in on (e-mail): our answers carry it as Reply-To.
     reply_address = models.CharField(max_length=254, blank=True)
+    # Secrets (passwords, one-time codes) removed from the requester's messages (POLICY.md S13).
+    redactions = models.PositiveIntegerField(default=0)
     # Set when an agent marks the case complex (POLICY.md S10): fraud_check, third_party_payment.
     complex_reason = models.CharField(max_length=40, blank=True)
     assignee = models.ForeignKey(
@@ -103,6 +105,8 @@ class Message(models.Model):
     external_id = models.CharField(max_length=300, blank=True)
     # Why the sender's address could not be trusted (a forged-looking From header, say).
     sender_warnings = models.JSONField(default=list, blank=True)
+    # How many secrets were removed from this message before it was stored.
+    redactions = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -72,7 +72,7 @@ def open_ticket(
             subject=subject, category=category, policy_version=active_policy().version,
             channel=channel, requester_name=requester_name, requester_email=requester_email,
             language=language, time_zone=time_zone, reply_address=reply_address,
-            created_at=now, updated_at=now,
+            redactions=provenance.redactions, created_at=now, updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
@@ -127,6 +127,7 @@ def record_requester_reply(
         if ticket.status == Status.CLOSED:
             raise TicketClosed(ticket.reference)
         data: dict[str, object] = {"channel": channel}
+        ticket.redactions += provenance.redactions
         if ticket.status in REOPENED_BY_REQUESTER:
             data["reopened_from"] = ticket.status
             sla.status_changed(ticket, ticket.status, Status.OPEN, now)

@@ -71,6 +71,7 @@ class Provenance:
     external_id: str = ""
     html: str = ""
     sender_warnings: tuple[str, ...] = ()
+    redactions: int = 0
 
 
 NO_PROVENANCE = Provenance()
@@ -120,6 +121,7 @@ def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Messag
         html=message.provenance.html,
         external_id=message.provenance.external_id[:300],
         sender_warnings=list(message.provenance.sender_warnings),
+        redactions=message.provenance.redactions,
         created_at=now,
     )
     for incoming in message.attachments:

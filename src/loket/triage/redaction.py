@@ -1,0 +1,255 @@
+"""Secrets removed from a message before anything stores it (POLICY.md S13). Pure: no Django.
+
+Catalo.id never asks for a password or a one-time code, so Loket never keeps one: a secret
+written after a context word ("my password is", "kata sandi", "パスワードは", "kode OTP",
+"認証コード", ...) is replaced by a marker in the message's language. Look-alikes - invoice
+numbers, references, amounts, dates, phone, virtual-account and tracking numbers - have no such
+context word in front of them and stay. The text is matched after normalising full-width
+characters (NFKC) and dropping zero-width characters, and the removal is mapped back onto the
+text as written.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PASSWORD, ONE_TIME_CODE, PIN, BACKUP_CODE = "password", "one_time_code", "pin", "backup_code"
+OTHER_PASSWORD = "other_password"  # a context, not a kind: what it finds is a password
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+MARKERS = {
+    "en": {PASSWORD: "password", ONE_TIME_CODE: "one-time code", PIN: "PIN",
+           BACKUP_CODE: "backup code"},
+    "id": {PASSWORD: "kata sandi", ONE_TIME_CODE: "kode sekali pakai", PIN: "PIN",
+           BACKUP_CODE: "kode cadangan"},
+    "ja": {PASSWORD: "パスワード", ONE_TIME_CODE: "ワンタイムコード", PIN: "暗証番号",
+           BACKUP_CODE: "バックアップコード"},
+}  # fmt: skip
+MARKER_FORMAT = {"en": "[removed: {}]", "id": "[dihapus: {}]", "ja": "[削除済み: {}]"}
+
+# What comes right before a secret, in ja, id and en, common misspellings included.
+PASSWORD_WORDS = (
+    r"(?<![a-z])(?:password|passwd|passwrd|pasword|passowrd|pssword|passcode|pass ?word"
+    r"|kata ?sandi|katasandi|sandi|pswd|pwd|pw|pass)(?![a-z])"
+    r"|パスワード"
+)
+# "...and the old one is X" names a second password, but only where one was named just before.
+OTHER_PASSWORD_WORDS = (
+    r"(?<![a-z])(?:the (?:new|old) one|(?:yang|yg) (?:baru|lama)|new one|old one)(?![a-z])"
+    r"|新しいの|古いの|前の"
+)
+PASSWORD_NEARBY = re.compile(rf"(?:{PASSWORD_WORDS})", re.IGNORECASE)
+CODE_WORDS = (
+    r"one[- ]?time (?:pass ?code|password|code|pin)|otp(?: code)?|kode otp|kode verif\w*"
+    r"|kode keamanan|kode sekali pakai|kode login|kode masuk|kode sms|kode dari sms"
+    r"|kode (?:authenticator|autentikator|otentikasi|2fa)|autentikator|otentikasi"
+    r"|ver(?:i)?f(?:i)?cation code|verify code|security code|login code|sign[- ]?in code"
+    r"|sms code|auth(?:entication)? code|authenticator(?: app)?(?: code)?|2fa(?: code)?"
+    r"|two[- ]factor(?: code)?|confirmation code"
+    r"|(?<![a-z])codes?(?=\s*(?:[:=]|\d|from|via|they|that|i got|is\b|was\b))"
+    r"|認証コード|確認コード|認証番号|確認番号|ワンタイムパスワード|ワンタイムコード"
+    r"|セキュリティコード|ログインコード|認証アプリ|二段階認証|2段階認証|sms認証"
+)
+PIN_WORDS = r"(?<![a-z])pin(?![a-z])|暗証番号"
+BACKUP_WORDS = (
+    r"backup(?: codes?)?|recovery codes?|kode (?:cadangan|pemulihan|backup|recovery)"
+    r"|バックアップコード|リカバリーコード"
+)
+# Between the context word and the secret: a few filler words, never a negation and never a
+# word that says the number is something else (a phone, an order, a virtual account).
+FILLER = (
+    r"(?:[\s:：=＝,、。(（→]|->|=>|(?<![a-z])(?:is|was|are|adalah|yaitu|yakni|nya|saya|sy|aku"
+    r"|ku|gw|gue|ane|kak|gan|min|sis|bro|ini|itu|the|my|your|i|we|they|that|which|code|kode"
+    r"|nomor|tadi|barusan|new|old|baru|lama|yg|yang|masuk|dapat|dapet|got|get|gave|received"
+    r"|sent|texted|says|shows|showing|me|for|untuk|buat|login|akun|account|number|no|from"
+    r"|dari|via|lewat|email|e-mail|sms|wa|whatsapp|hp|ke|di|gunakan|pakai|pake|dipakai"
+    r"|digunakan|use|used|using|set|sekarang|now|transaksi|transaction|app|aplikasi|apps"
+    r"|digit|digits|6-digit|still|masih|same|sama)(?![a-z])"
+    r"|は|が|を|の|も|です|でした|コード|番号|アプリ|桁|6桁){0,10}"
+)
+NOT_A_SECRET = re.compile(
+    r"(?<![a-z])(?:not|never|no longer|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|tidak|tdk|gak"
+    r"|ga|nggak|enggak|belum|blm|jangan|lupa|forgot|forget|wrong|salah|expired|kadaluarsa"
+    r"|reset|change|ganti|ubah|phone|telp|telepon|order|pesanan|va|resi|invoice|promo|pos"
+    r"|postal|zip|voucher|kupon|tracking|booking)(?![a-z])"
+    r"|ません|ない|忘れ|届か|変更|リセット|電話|注文",
+    re.IGNORECASE,
+)
+# Words right before "code:" that make it something other than a one-time code.
+OTHER_CODES = re.compile(
+    r"(?:promo|postal|post|zip|pos|voucher|kupon|coupon|discount|diskon|order|pesanan"
+    r"|tracking|booking|referral|referal|country|area|swift|bank)\s*$",
+    re.IGNORECASE,
+)
+SEPARATOR = r"[ \-.\u2010-\u2015\u2212]"
+CODE = rf"\d(?:{SEPARATOR}?\d){{3,7}}(?![0-9A-Za-z]|{SEPARATOR}\d)"
+# A password as typed: quoted, or printable ASCII, with at most four Japanese characters at a
+# time inside it (ramen大好き2026), never running on into the Japanese sentence around it.
+JAPANESE = r"\u3040-\u30ff\u4e00-\u9fff"
+TOKEN = (
+    r"(?:\"[^\"\n]{3,64}\"|'[^'\n]{3,64}'|「[^」\n]{3,64}」"
+    rf"|[!-~]+(?:[{JAPANESE}]{{1,4}}[!-~]+)*)"
+)
+QUOTE = r"[「『\"']?"
+BACKUP_CODE_TOKEN = (
+    r"(?<![0-9A-Za-z-])(?:(?=[a-z0-9-]*\d)[a-z0-9]{3,6}(?:-[a-z0-9]{3,6}){1,2}|\d{6,10})"
+    r"(?![0-9A-Za-z-])"
+)
+TRAILING_PUNCTUATION = ".,;:)]」』。、"
+STOPWORDS = frozenset(
+    " ".join(
+        ("yang dan untuk saya tidak bisa sudah belum salah lupa itu ini ada with the and for",
+         "not wrong forgot reset changed change expired again lagi baru lama")
+    ).split()
+)  # fmt: skip
+
+PATTERNS = (
+    (BACKUP_CODE, re.compile(rf"(?:{BACKUP_WORDS})", re.IGNORECASE)),
+    (ONE_TIME_CODE, re.compile(rf"(?:{CODE_WORDS})", re.IGNORECASE)),
+    (PIN, re.compile(rf"(?:{PIN_WORDS})", re.IGNORECASE)),
+    (PASSWORD, re.compile(rf"(?:{PASSWORD_WORDS})", re.IGNORECASE)),
+    (OTHER_PASSWORD, re.compile(rf"(?:{OTHER_PASSWORD_WORDS})", re.IGNORECASE)),
+)
+AFTER = {
+    # A list of backup codes may follow a few words ("...を全部書きます。") or a numbering.
+    BACKUP_CODE: re.compile(
+        rf"{FILLER}(?:[^\n\d]{{0,24}}?[\s:：。、])?(?:\d{{1,2}}[.)]\s*)?"
+        rf"(?P<secret>{BACKUP_CODE_TOKEN})",
+        re.IGNORECASE,
+    ),
+    ONE_TIME_CODE: re.compile(rf"{FILLER}{QUOTE}(?P<secret>{CODE})", re.IGNORECASE),
+    PIN: re.compile(rf"{FILLER}{QUOTE}(?P<secret>{CODE})", re.IGNORECASE),
+    PASSWORD: re.compile(rf"{FILLER}(?P<secret>{TOKEN})", re.IGNORECASE),
+}
+AFTER[OTHER_PASSWORD] = AFTER[PASSWORD]
+# "4471と、もう一つ9902", "123456 and 654321": more codes right after a code.
+MORE_CODES = re.compile(
+    rf"\s*(?:[,、/]|と|and|dan|atau|or|lalu|terus|trus|then|もう一つ|another|lagi|satu lagi"
+    rf"|\s)+(?P<secret>{CODE})",
+    re.IGNORECASE,
+)
+MORE_BACKUP_CODES = re.compile(
+    rf"[\s,、;/]*(?:\d{{1,2}}[.)]\s*)?(?P<secret>{BACKUP_CODE_TOKEN})", re.IGNORECASE
+)
+REACH = 60  # characters after a context word in which its secret may stand
+
+
+@dataclass(frozen=True)
+class Removal:
+    kind: str
+    start: int  # in the text as written
+    end: int
+
+
+@dataclass(frozen=True)
+class Redacted:
+    text: str
+    removals: tuple[Removal, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.removals)
+
+
+def redact(text: str, language: str) -> Redacted:
+    """The text with every secret replaced by a marker in `language` (ja, id or en)."""
+    normal, origin = normalise(text)
+    found = sorted(secrets_in(normal), key=lambda span: span[1])
+    removals = tuple(
+        Removal(kind, origin[start], origin[end - 1] + 1) for kind, start, end in distinct(found)
+    )
+    return Redacted(apply(text, removals, language), removals)
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """NFKC per character, zero-width characters dropped; `origin[i]` is where the i-th
+    character of the result came from."""
+    characters: list[str] = []
+    origin: list[int] = []
+    for index, character in enumerate(text):
+        if character in ZERO_WIDTH:
+            continue
+        for piece in unicodedata.normalize("NFKC", character):
+            characters.append(piece)
+            origin.append(index)
+    return "".join(characters), origin
+
+
+def secrets_in(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for kind, context in PATTERNS:
+        for match in context.finditer(text):
+            before = text[max(0, match.start() - 200) : match.start()]
+            if OTHER_CODES.search(before[-20:]):
+                continue
+            if kind == OTHER_PASSWORD and not PASSWORD_NEARBY.search(before):
+                continue
+            found += secrets_after(kind, text, match.end())
+    return found
+
+
+def secrets_after(kind: str, text: str, position: int) -> list[tuple[str, int, int]]:
+    window = text[position : position + REACH]
+    match = AFTER[kind].match(window)
+    if match is None or NOT_A_SECRET.search(window[: match.start("secret")]):
+        return []
+    secret_start, secret_end = match.span("secret")
+    if kind in (PASSWORD, OTHER_PASSWORD):
+        kind = PASSWORD
+        trimmed = trim_password(match.group("secret"))
+        if trimmed is None:
+            return []
+        secret_end = secret_start + len(trimmed)
+    spans = [(kind, position + secret_start, position + secret_end)]
+    if kind == BACKUP_CODE:
+        spans += more_backup_codes(text, position + secret_end)
+    elif kind in (ONE_TIME_CODE, PIN):
+        spans += more_codes(kind, text, position + secret_end)
+    return spans
+
+
+def more_codes(kind: str, text: str, position: int) -> list[tuple[str, int, int]]:
+    spans = []
+    while match := MORE_CODES.match(text, position):
+        spans.append((kind, match.start("secret"), match.end("secret")))
+        position = match.end("secret")
+    return spans
+
+
+def trim_password(token: str) -> str | None:
+    """Sentence punctuation after a password is not part of it; a plain word such as "salah"
+    or "reset" after "password" is talk about the password, not the password."""
+    if token[:1] in "\"'「":
+        return token
+    while token and token[-1] in TRAILING_PUNCTUATION:
+        token = token[:-1]
+    if len(token) < 4 or token.lower() in STOPWORDS:
+        return None
+    return token
+
+
+def more_backup_codes(text: str, position: int) -> list[tuple[str, int, int]]:
+    spans = []
+    while match := MORE_BACKUP_CODES.match(text, position):
+        spans.append((BACKUP_CODE, match.start("secret"), match.end("secret")))
+        position = match.end("secret")
+    return spans
+
+
+def distinct(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Overlapping finds (a code after "OTP password") become one removal, the first kind."""
+    kept: list[tuple[str, int, int]] = []
+    for kind, start, end in found:
+        if kept and start < kept[-1][2]:
+            continue
+        kept.append((kind, start, end))
+    return kept
+
+
+def apply(text: str, removals: tuple[Removal, ...], language: str) -> str:
+    names = MARKERS.get(language, MARKERS["en"])
+    template = MARKER_FORMAT.get(language, MARKER_FORMAT["en"])
+    for removal in reversed(removals):
+        marker = template.format(names[removal.kind])
+        text = text[: removal.start] + marker + text[removal.end :]
+    return text

@@ -1,0 +1,68 @@
+"""Secrets never kept (POLICY.md S13): what goes, what stays, in ja, id and en."""
+
+import pytest
+from bench.redaction import CORPORA, FALSE_POSITIVE_GOAL, RECALL_GOAL, score
+
+from loket.triage.redaction import redact
+
+# 483920 in full-width digits, as Japanese input methods type it.
+FULL_WIDTH_CODE = "\uff14\uff18\uff13\uff19\uff12\uff10"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "My password is Rahasia#2026. Thanks", "My password is [removed: password]. Thanks"),
+        ("en", "my pw: hunter22", "my pw: [removed: password]"),
+        ("id", "kak, kode OTP nya 483920 ya", "kak, kode OTP nya [dihapus: kode sekali pakai] ya"),
+        ("id", "PIN saya 1234", "PIN saya [dihapus: PIN]"),
+        ("id", "sandi: 'kopi susu 99'", "sandi: [dihapus: kata sandi]"),
+        ("ja", "パスワードはabc12345です。", "パスワードは[削除済み: パスワード]です。"),
+        ("ja", f"認証コード：{FULL_WIDTH_CODE}", "認証コード：[削除済み: ワンタイムコード]"),
+        ("en", "verification code 48 39 20.", "verification code [removed: one-time code]."),
+        ("en", "OTP: 48\u200b39\u200b20", "OTP: [removed: one-time code]"),
+        ("en", "backup codes: 8f3k-2m9x, 7hq2-pp0z",
+         "backup codes: [removed: backup code], [removed: backup code]"),
+    ],
+)  # fmt: skip
+def test_secrets_after_a_context_word_are_replaced_by_a_marker_in_the_language(
+    language: str, text: str, expected: str
+) -> None:
+    assert redact(text, language).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Invoice INV-2026-0398 was charged twice: Rp 150.000 on 20 Okt 2026.",
+        "kode OTP tidak masuk ke nomor 0812 3456 7890",
+        "I never received the OTP for order #100234",
+        "password sy salah terus, VA BCA 8808 1234 5678 9012",
+        "the verification code expired at 14:30",
+        "kode pos 12950, kode promo HEMAT50, kode pesanan 88231",
+        "パスワードを忘れました。注文番号 TB-88231、電話 03-1234-5678",
+        "Ticket CAT-7K3M-9QXD, resi JNE 0123456789012, kartu berakhiran 4821",
+        "Please never share your password or OTP with anyone.",
+    ],
+)
+def test_look_alikes_and_talk_about_secrets_stay(text: str) -> None:
+    redacted = redact(text, "en")
+    assert (redacted.text, redacted.count) == (text, 0)
+
+
+def test_each_removal_is_counted_with_its_kind_and_place_in_the_text_as_written() -> None:
+    text = f"PW: Rahasia#2026 dan OTP {FULL_WIDTH_CODE}"
+    redacted = redact(text, "id")
+    assert [removal.kind for removal in redacted.removals] == ["password", "one_time_code"]
+    assert [text[r.start : r.end] for r in redacted.removals] == ["Rahasia#2026", FULL_WIDTH_CODE]
+    assert redacted.text == "PW: [dihapus: kata sandi] dan OTP [dihapus: kode sekali pakai]"
+
+
+def test_the_labelled_corpus_loses_no_more_than_one_secret_in_a_hundred() -> None:
+    """The issue's bar on the development corpus (tests/fixtures/triage/redaction.jsonl):
+    recall at least 99 %, at most 1 % of look-alikes touched. `python -m bench.redaction`
+    prints the same figures, with the held-out set, per language and kind."""
+    result = score(CORPORA["development"])
+    assert result.secrets["all"] >= 200
+    assert result.recall() >= RECALL_GOAL, result.misses
+    assert result.false_positives() <= FALSE_POSITIVE_GOAL
