@@ -90,3 +90,24 @@ def test_notes_status_and_assignment_from_the_ticket_page(
 def test_changes_need_a_post(agent_client: Client) -> None:
     ticket = build_ticket()
     assert agent_client.get(f"/console/t/{ticket.reference}/assign-to-me/").status_code == 405
+
+
+def test_a_reply_asking_for_a_one_time_code_is_refused_and_nothing_is_sent(
+    agent_client: Client,
+) -> None:
+    ticket = build_ticket()
+    before = OutboxMessage.objects.count()
+    response = agent_client.post(
+        f"/console/t/{ticket.reference}/reply/",
+        {"body": "Please send us your OTP so we can check.", "status_after": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "never asks" in response.content.decode()
+    assert ticket.messages.count() == 1
+    assert OutboxMessage.objects.count() == before
+    warning = agent_client.post(
+        f"/console/t/{ticket.reference}/reply/",
+        {"body": "Never share your OTP with anyone, including us.", "status_after": ""},
+    )
+    assert warning.status_code == 302

@@ -7,6 +7,7 @@ from loket.policy.models import Category
 from loket.policy.queries import document_of
 from loket.tickets.forms import BODY_MAX_LENGTH, AttachmentsField
 from loket.tickets.models import Status, Ticket
+from loket.triage.asking import asks_for_secret
 
 
 class PublicReplyForm(forms.Form):
@@ -21,6 +22,18 @@ class PublicReplyForm(forms.Form):
         choices=[("", _("(leave as it is)")), *Status.choices],
         required=False,
     )
+
+    def clean_body(self) -> str:
+        body = str(self.cleaned_data["body"])
+        if asks_for_secret(body):
+            raise forms.ValidationError(
+                _(
+                    "This reply asks for a password or a one-time code. Catalo.id never asks "
+                    "for them (support policy): please rewrite it without that request."
+                ),
+                code="asks_for_secret",
+            )
+        return body
 
 
 class InternalNoteForm(forms.Form):
