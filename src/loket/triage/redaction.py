@@ -31,7 +31,7 @@ MARKER_FORMAT = {"en": "[removed: {}]", "id": "[dihapus: {}]", "ja": "[削除済
 PASSWORD_WORDS = (
     r"(?<![a-z])(?:password|passwd|passwrd|pasword|passowrd|pssword|passcode|pass ?word"
     r"|kata ?sandi|katasandi|sandi|pswd|pwd|pw|pass)(?![a-z])"
-    r"|パスワード"
+    r"|(?<!ワンタイム)パスワード|(?<!ワンタイム)パス(?!ポート)"
 )
 # "...and the old one is X" names a second password, but only where one was named just before.
 OTHER_PASSWORD_WORDS = (
@@ -46,39 +46,52 @@ CODE_WORDS = (
     r"|ver(?:i)?f(?:i)?cation code|verify code|security code|login code|sign[- ]?in code"
     r"|sms code|auth(?:entication)? code|authenticator(?: app)?(?: code)?|2fa(?: code)?"
     r"|two[- ]factor(?: code)?|confirmation code"
-    r"|(?<![a-z])codes?(?=\s*(?:[:=]|\d|from|via|they|that|i got|is\b|was\b))"
+    r"|(?<![a-z])codes?(?=\s*(?:[:=]|\d|from|via|they|that|you|we|i got|is\b|was\b|sent))"
+    r"|(?<![a-z])kode(?=\s*(?:[:=]|\d)|-?nya\b|\s+(?:yg|yang|dari|nya)\b)"
+    r"|(?<![a-z])sms(?![a-z])|(?<![a-z])angka(?:nya)?(?![a-z])|\d[- ]?digit(?:s)?(?: code| number)?"
     r"|認証コード|確認コード|認証番号|確認番号|ワンタイムパスワード|ワンタイムコード"
-    r"|セキュリティコード|ログインコード|認証アプリ|二段階認証|2段階認証|sms認証"
+    r"|セキュリティコード|ログインコード|認証アプリ|二段階認証|2段階認証|sms認証|メール認証"
+    r"|コード(?=\s*[:：は→]|\s*\d)|\d桁の(?:数字|コード)|数字(?=\s*[:：は]|を)"
 )
 PIN_WORDS = r"(?<![a-z])pin(?![a-z])|暗証番号"
 BACKUP_WORDS = (
     r"backup(?: codes?)?|recovery codes?|kode (?:cadangan|pemulihan|backup|recovery)"
-    r"|バックアップコード|リカバリーコード"
+    r"|バックアップコード|リカバリーコード|バックアップ用のコード|予備コード|リカバリー用"
 )
 # Between the context word and the secret: a few filler words, never a negation and never a
 # word that says the number is something else (a phone, an order, a virtual account).
 FILLER = (
-    r"(?:[\s:：=＝,、。(（→]|->|=>|(?<![a-z])(?:is|was|are|adalah|yaitu|yakni|nya|saya|sy|aku"
+    r"(?:[\s:：=＝,、。(（→-]|->|=>|(?<![a-z])(?:is|was|are|adalah|yaitu|yakni|nya|saya|sy|aku"
     r"|ku|gw|gue|ane|kak|gan|min|sis|bro|ini|itu|the|my|your|i|we|they|that|which|code|kode"
     r"|nomor|tadi|barusan|new|old|baru|lama|yg|yang|masuk|dapat|dapet|got|get|gave|received"
     r"|sent|texted|says|shows|showing|me|for|untuk|buat|login|akun|account|number|no|from"
     r"|dari|via|lewat|email|e-mail|sms|wa|whatsapp|hp|ke|di|gunakan|pakai|pake|dipakai"
     r"|digunakan|use|used|using|set|sekarang|now|transaksi|transaction|app|aplikasi|apps"
-    r"|digit|digits|6-digit|still|masih|same|sama)(?![a-z])"
-    r"|は|が|を|の|も|です|でした|コード|番号|アプリ|桁|6桁){0,10}"
+    r"|digit|digits|6-digit|still|masih|same|sama|jadi|menjadi|to|into|isinya|ini|tuh)(?![a-z])"
+    r"|は|が|を|の|も|に|です|でした|コード|番号|アプリ|桁|6桁){0,10}"
 )
+# Codes may stand a little further on in the same sentence ("SMSで届いたやつ → 563108",
+# "sms masuk isinya angka 6 digit: 227093"): any words but digits, except counts and lengths.
+GAP = r"(?:[^\d\n.。?？!！]|\d+\s*(?:桁|digits?|回|kali|times|x|ケタ|langkah|step))*?"
 NOT_A_SECRET = re.compile(
     r"(?<![a-z])(?:not|never|no longer|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|tidak|tdk|gak"
     r"|ga|nggak|enggak|belum|blm|jangan|lupa|forgot|forget|wrong|salah|expired|kadaluarsa"
     r"|reset|change|ganti|ubah|phone|telp|telepon|order|pesanan|va|resi|invoice|promo|pos"
-    r"|postal|zip|voucher|kupon|tracking|booking)(?![a-z])"
+    r"|postal|zip|voucher|kupon|tracking|booking|rp|idr|usd|yen|jam|pukul)(?![a-z])|[¥$円]"
     r"|ません|ない|忘れ|届か|変更|リセット|電話|注文",
+    re.IGNORECASE,
+)
+# Before a password, forgetting or changing it is the reason to give it: only a plain
+# negation, or a word naming another number, stops the match.
+NOT_A_PASSWORD = re.compile(
+    r"(?<![a-z])(?:not|never|don'?t|doesn'?t|jangan|invoice|order|pesanan|va|resi)(?![a-z])"
+    r"|ません|電話|注文",
     re.IGNORECASE,
 )
 # Words right before "code:" that make it something other than a one-time code.
 OTHER_CODES = re.compile(
     r"(?:promo|postal|post|zip|pos|voucher|kupon|coupon|discount|diskon|order|pesanan"
-    r"|tracking|booking|referral|referal|country|area|swift|bank)\s*$",
+    r"|tracking|booking|referral|referal|country|area|swift|bank|注文|クーポン|プロモ|郵便|商品)\s*$",
     re.IGNORECASE,
 )
 SEPARATOR = r"[ \-.\u2010-\u2015\u2212]"
@@ -90,12 +103,19 @@ TOKEN = (
     r"(?:\"[^\"\n]{3,64}\"|'[^'\n]{3,64}'|「[^」\n]{3,64}」"
     rf"|[!-~]+(?:[{JAPANESE}]{{1,4}}[!-~]+)*)"
 )
-QUOTE = r"[「『\"']?"
+QUOTE = r"[「『\"'(（]?"
+# A one-time code of letters and digits, as e-mail verification sends it (HX4T9P).
+ALNUM_CODE = r"(?-i:(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,8})(?![0-9A-Za-z])"
 BACKUP_CODE_TOKEN = (
-    r"(?<![0-9A-Za-z-])(?:(?=[a-z0-9-]*\d)[a-z0-9]{3,6}(?:-[a-z0-9]{3,6}){1,2}|\d{6,10})"
+    r"(?<![0-9A-Za-z-])(?:(?=[a-z0-9-]*\d)[a-z0-9]{3,6}(?:-[a-z0-9]{3,6}){1,2}|\d{6,10}"
+    r"|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{8,10}|(?=[a-z0-9 ]*\d)[a-z0-9]{4} [a-z0-9]{4})"
     r"(?![0-9A-Za-z-])"
 )
 TRAILING_PUNCTUATION = ".,;:)]」』。、"
+PASSWORD_LIKE = re.compile(r"\d|[^A-Za-z0-9\s]|[a-z][A-Z]")
+LOOKALIKE = re.compile(
+    r"@.*\.|://|\.catalo\.id|^(?:INV|CAT|ORD|TB)-|^\d{4}-\d{2}-\d{2}$|^\+?\d[\d -]+$"
+)
 STOPWORDS = frozenset(
     " ".join(
         ("yang dan untuk saya tidak bisa sudah belum salah lupa itu ini ada with the and for",
@@ -117,19 +137,27 @@ AFTER = {
         rf"(?P<secret>{BACKUP_CODE_TOKEN})",
         re.IGNORECASE,
     ),
-    ONE_TIME_CODE: re.compile(rf"{FILLER}{QUOTE}(?P<secret>{CODE})", re.IGNORECASE),
-    PIN: re.compile(rf"{FILLER}{QUOTE}(?P<secret>{CODE})", re.IGNORECASE),
-    PASSWORD: re.compile(rf"{FILLER}(?P<secret>{TOKEN})", re.IGNORECASE),
+    ONE_TIME_CODE: re.compile(
+        rf"{FILLER}{GAP}{QUOTE}(?P<secret>{CODE}|{ALNUM_CODE})", re.IGNORECASE
+    ),
+    PIN: re.compile(rf"{FILLER}{GAP}{QUOTE}(?P<secret>{CODE})", re.IGNORECASE),
 }
-AFTER[OTHER_PASSWORD] = AFTER[PASSWORD]
+PASSWORD_FILLER = re.compile(FILLER, re.IGNORECASE)
+# A candidate password starts where a run of printable ASCII (or a quote) starts.
+PASSWORD_TOKEN = re.compile(rf"(?:(?<![!-~])|(?<=[:=>]))(?P<secret>{TOKEN})")
+SENTENCE_END = re.compile(r"[。？！\n]|[.?!](?:\s|$)")
+# After "is", ":" or "は" the next word is the password even when it is a plain word.
+ASSIGNED = re.compile(r"(?:[:=]|(?<![a-z])(?:is|adalah|yaitu)(?![a-z])|は)\s*$", re.IGNORECASE)
+PASSWORD_GAP = 25  # characters of other words a password may stand after its context
 # "4471と、もう一つ9902", "123456 and 654321": more codes right after a code.
 MORE_CODES = re.compile(
     rf"\s*(?:[,、/]|と|and|dan|atau|or|lalu|terus|trus|then|もう一つ|another|lagi|satu lagi"
-    rf"|\s)+(?P<secret>{CODE})",
+    rf"|sama|tapi|but|新しいのは|the new one is|yang baru|yg baru|\s)+(?P<secret>{CODE})",
     re.IGNORECASE,
 )
 MORE_BACKUP_CODES = re.compile(
-    rf"[\s,、;/]*(?:\d{{1,2}}[.)]\s*)?(?P<secret>{BACKUP_CODE_TOKEN})", re.IGNORECASE
+    rf"(?:[\s,、;/・•*-]|sama|dan|and|or|atau)*(?:\d{{1,2}}[.)]\s*)?(?P<secret>{BACKUP_CODE_TOKEN})",
+    re.IGNORECASE,
 )
 REACH = 60  # characters after a context word in which its secret may stand
 
@@ -188,18 +216,32 @@ def secrets_in(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def password_after(text: str, position: int) -> list[tuple[str, int, int]]:
+    """The first word after a password's context that looks like a password, in the same
+    sentence and within a few words ("pw sy Rahasia#2026", "パスワードを共有します → X")."""
+    window = text[position : position + REACH]
+    start = match.end() if (match := PASSWORD_FILLER.match(window)) else 0
+    for candidate in PASSWORD_TOKEN.finditer(window, start):
+        between = window[start : candidate.start()]
+        if len(between) > PASSWORD_GAP or SENTENCE_END.search(between):
+            break
+        if NOT_A_PASSWORD.search(window[: candidate.start()]):
+            break
+        assigned = not between.strip() and bool(ASSIGNED.search(window[: candidate.start()]))
+        if trimmed := trim_password(candidate.group("secret"), assigned=assigned):
+            begin = position + candidate.start()
+            return [(PASSWORD, begin, begin + len(trimmed))]
+    return []
+
+
 def secrets_after(kind: str, text: str, position: int) -> list[tuple[str, int, int]]:
+    if kind in (PASSWORD, OTHER_PASSWORD):
+        return password_after(text, position)
     window = text[position : position + REACH]
     match = AFTER[kind].match(window)
     if match is None or NOT_A_SECRET.search(window[: match.start("secret")]):
         return []
     secret_start, secret_end = match.span("secret")
-    if kind in (PASSWORD, OTHER_PASSWORD):
-        kind = PASSWORD
-        trimmed = trim_password(match.group("secret"))
-        if trimmed is None:
-            return []
-        secret_end = secret_start + len(trimmed)
     spans = [(kind, position + secret_start, position + secret_end)]
     if kind == BACKUP_CODE:
         spans += more_backup_codes(text, position + secret_end)
@@ -216,16 +258,18 @@ def more_codes(kind: str, text: str, position: int) -> list[tuple[str, int, int]
     return spans
 
 
-def trim_password(token: str) -> str | None:
-    """Sentence punctuation after a password is not part of it; a plain word such as "salah"
-    or "reset" after "password" is talk about the password, not the password."""
+def trim_password(token: str, *, assigned: bool = False) -> str | None:
+    """Sentence punctuation after a password is not part of it. What follows "password" is
+    only taken for one when it looks like one (a digit, a symbol or mixed case): a plain word
+    such as "salah" or "reset" is talk about the password, and an address, a link or a
+    reference is not a password either."""
     if token[:1] in "\"'「":
         return token
     while token and token[-1] in TRAILING_PUNCTUATION:
         token = token[:-1]
-    if len(token) < 4 or token.lower() in STOPWORDS:
+    if len(token) < 4 or token.lower() in STOPWORDS or LOOKALIKE.search(token):
         return None
-    return token
+    return token if assigned or PASSWORD_LIKE.search(token) else None
 
 
 def more_backup_codes(text: str, position: int) -> list[tuple[str, int, int]]:
