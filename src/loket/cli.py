@@ -1,12 +1,14 @@
 """The `loket` command: one entry point for the demo, the servers, the worker and Django."""
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 DEFAULT_BIND = "127.0.0.1:8000"
 
@@ -16,6 +18,18 @@ def django_command(*arguments: str) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["loket", *arguments])
+
+
+def triage_explain(path: str | None) -> int:
+    """`loket triage explain [FILE]`: the triage decision as JSON, no Django, no ticket."""
+    # Imported here so that the other commands do not pay for compiling triage's patterns.
+    from loket.triage.explain import explain
+
+    raw = Path(path).read_bytes() if path else sys.stdin.buffer.read()
+    text = raw.decode("utf-8", errors="replace")
+    language = os.environ.get("LOKET_DEFAULT_LANGUAGE", "id")
+    print(json.dumps(explain(text, default_language=language), ensure_ascii=False))
+    return 0
 
 
 def worker(*, batch: bool) -> None:
@@ -127,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker_command.add_argument(
         "--batch", action="store_true", help="run what is due now, then exit"
     )
+    triage = commands.add_parser("triage", help="triage explain [FILE]: the decision as JSON")
+    triage_actions = triage.add_subparsers(dest="triage_action", required=True)
+    explain_command = triage_actions.add_parser("explain", help="decide one message (stdin)")
+    explain_command.add_argument("file", nargs="?", help="a text file (default: stdin)")
     mail = commands.add_parser("mail", help="e-mail in: ingest files, maildirs or stdin; replay")
     mail.add_argument("arguments", nargs=argparse.REMAINDER)
     sla = commands.add_parser("sla", help="SLA clocks: sweep, preview")
@@ -157,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             django_command("sla", *arguments.arguments)
         case "mail":
             django_command("mail", *arguments.arguments)
+        case "triage":
+            return triage_explain(arguments.file)
     return 0
 
 
