@@ -18,10 +18,10 @@ from bench.common import BenchError
 from bench.sla_sweep.config import CATEGORY, NOW, SUPERVISORS
 from bench.sla_sweep.rows import (
     CLOCK_COLUMNS,
-    MARKS,
     TICKET_COLUMNS,
     Rows,
     copy_text,
+    marks,
     postgres_time,
     row_values,
     sqlite_time,
@@ -29,6 +29,7 @@ from bench.sla_sweep.rows import (
 from loket.policy.operations import apply_policy
 from loket.sla.models import ClockKind
 from loket.sla.targets import budgets
+from loket.tickets.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,29 @@ def fetch_one(sql: str) -> str:
     return str(row[0]) if row else "unknown"
 
 
+def other_ticket_columns(booleans: tuple[object, object]) -> tuple[str, tuple[object, ...]]:
+    """The ticket columns the rows do not set, with their model defaults, as SQL and values."""
+    listed = {name.strip() for name in TICKET_COLUMNS.split(",")}
+    fields = [
+        f for f in Ticket._meta.concrete_fields if f.column not in listed | {"id", "assignee_id"}
+    ]
+    values = tuple(
+        (booleans[0] if f.get_default() else booleans[1])
+        if isinstance(f.get_default(), bool)
+        else f.get_default()
+        for f in fields
+    )
+    return "".join(f", {f.column}" for f in fields), values
+
+
 def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
     path = str(settings.DATABASES["default"]["NAME"])
+    extra, defaults = other_ticket_columns((1, 0))
+    ticket_marks = marks(len(TICKET_COLUMNS.split(",")) + len(defaults))
     inserts = {
-        "tickets_ticket": f"INSERT INTO tickets_ticket ({TICKET_COLUMNS}) VALUES ({MARKS[15]})",  # noqa: S608
-        "sla_clock": f"INSERT INTO sla_clock ({CLOCK_COLUMNS}) VALUES ({MARKS[15]})",  # noqa: S608
+        "tickets_ticket": f"INSERT INTO tickets_ticket ({TICKET_COLUMNS}{extra}) "  # noqa: S608
+        f"VALUES ({ticket_marks})",
+        "sla_clock": f"INSERT INTO sla_clock ({CLOCK_COLUMNS}) VALUES ({marks(15)})",  # noqa: S608
     }
     seconds = {}
     db = sqlite3.connect(path, isolation_level=None)
@@ -89,7 +108,9 @@ def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
             began = time.perf_counter()
             for first, last in rows.chunks():
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany(insert, row_values(rows, table, first, last, sqlite_time, (1, 0)))
+                db.executemany(
+                    insert, row_values(rows, table, first, last, sqlite_time, (1, 0), defaults)
+                )
                 db.execute("COMMIT")
             seconds[table] = time.perf_counter() - began
             print(f"  {table}: {rows.tickets:,} rows in {seconds[table]:.1f} s", flush=True)
@@ -104,12 +125,18 @@ def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
 
 def fill_postgres(rows: Rows) -> tuple[dict[str, float], float, str]:
     seconds = {"tickets_ticket": 0.0, "sla_clock": 0.0}
+    extra, defaults = other_ticket_columns(("t", "f"))
     with psycopg.connect(os.environ["DATABASE_URL"]) as db:
-        for table, columns in (("tickets_ticket", TICKET_COLUMNS), ("sla_clock", CLOCK_COLUMNS)):
+        for table, columns in (
+            ("tickets_ticket", TICKET_COLUMNS + extra),
+            ("sla_clock", CLOCK_COLUMNS),
+        ):
             began = time.perf_counter()
             with db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for first, last in rows.chunks():
-                    values = row_values(rows, table, first, last, postgres_time, ("t", "f"))
+                    values = row_values(
+                        rows, table, first, last, postgres_time, ("t", "f"), defaults
+                    )
                     copy.write("".join(map(copy_text, values)))
             db.commit()
             with db.cursor() as cursor:
