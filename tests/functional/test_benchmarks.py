@@ -71,3 +71,8 @@ def test_the_mail_ingest_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone(
 def test_the_redaction_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
     output = run_quick("redaction", timeout=120)
     assert re.search(r"development: recall \d+\.\d% of \d+ secrets", output)
+
+
+def test_the_triage_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    output = run_quick("triage", timeout=120)
+    assert re.search(r"held-out: category \d+\.\d%, route \d+\.\d%", output)
