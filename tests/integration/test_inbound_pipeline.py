@@ -29,14 +29,17 @@ def mail(**overrides: object) -> InboundMessage:
     return replace(message, **overrides)  # type: ignore[arg-type]
 
 
-def test_a_new_mail_opens_a_ticket_in_its_guessed_language_and_is_acknowledged_in_thread() -> None:
+def test_a_new_mail_is_triaged_in_its_language_and_acknowledged_in_the_mail_thread() -> None:
     outcome = receive(mail(), now=NOW)
     ticket = outcome.ticket
     assert outcome.outcome == "created"
     assert ticket is not None
     assert (ticket.language, ticket.category_id, ticket.reply_address) == (
-        "id", "support", "support@catalo.id",
+        "id", "billing_dispute", "support@catalo.id",
     )  # fmt: skip
+    triage = ticket.events.get(kind=EventKind.TRIAGED).data
+    assert triage["category"] == "billing_dispute"
+    assert triage["reasons"] == ["Tagihan ganda"], "the words that decided it"
     acknowledgement = OutboxMessage.objects.get(ticket=ticket, kind="acknowledgement")
     assert acknowledgement.headers["In-Reply-To"] == "<first@example.co.id>"
     assert "<first@example.co.id>" in acknowledgement.headers["References"]
@@ -97,3 +100,20 @@ def test_a_flood_from_one_address_opens_tickets_but_acknowledges_only_up_to_the_
         assert ticket is not None
         assert ticket.events.filter(kind=EventKind.ACKNOWLEDGEMENT_WITHHELD).exists()
     assert "withheld" in outcomes[3].reason
+
+
+def test_a_category_the_requester_chose_stands_and_a_confident_disagreement_is_flagged() -> None:
+    outcome = receive(
+        mail(
+            channel=Channel.WEB, category_code="access", text="I was charged twice, INV-2026-0398."
+        ),
+        now=NOW,
+    )
+    ticket = outcome.ticket
+    assert ticket is not None
+    assert ticket.category_id == "access"
+    triage = ticket.events.get(kind=EventKind.TRIAGED).data
+    assert (triage["category"], triage["chosen_by_requester"], triage["disagrees"]) == (
+        "billing_dispute", "access", True,
+    )  # fmt: skip
+    assert triage["evidence"] == {"invoice_ref": "INV-2026-0398"}

@@ -1,5 +1,6 @@
 """What every channel hands the inbound pipeline. Pure: no Django."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,3 +46,5 @@ class InboundMessage:
     mailbox: str = ""
     # Secrets the pipeline removed before anything stored the text (set by `inspect`).
     redactions: int = 0
+    # What triage made of the redacted text (set by `inspect`; see loket.triage.explain).
+    triage: Mapping[str, object] | None = None

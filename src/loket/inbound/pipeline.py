@@ -25,6 +25,8 @@ from loket.tickets.operations import (
 )
 from loket.tickets.references import find_references
 from loket.tickets.timeline import Provenance, record_event
+from loket.triage.classify import classify
+from loket.triage.evidence import extract
 from loket.triage.redaction import redact
 
 # Channels whose sender is who they say (a mailbox, a phone number): they may continue a
@@ -77,7 +79,20 @@ def inspect(message: InboundMessage) -> InboundMessage:
     return replace(
         message, language=language, subject=subject.text, text=text.text, html=html.text,
         redactions=subject.count + max(text.count, html.count),
+        triage=decide_what_it_is(f"{subject.text}\n{text.text}", language),
     )  # fmt: skip
+
+
+def decide_what_it_is(text: str, language: str) -> dict[str, object]:
+    """Triage of the redacted text: category with confidence and reasons, route, escalation
+    request, evidence, storefront (recorded on the ticket's timeline)."""
+    decision = classify(text, tuple(active_category_codes()))
+    return {
+        "category": decision.category, "confidence": decision.confidence,
+        "reasons": list(decision.reasons), "route": decision.route, "buyer": decision.buyer,
+        "escalation_request": decision.escalation_request, "storefront": decision.storefront,
+        "evidence": extract(text, language),
+    }  # fmt: skip
 
 
 def decide(message: InboundMessage, now: datetime) -> Outcome:
@@ -121,8 +136,26 @@ def open_new(
         provenance=provenance(message), reply_address=message.mailbox, acknowledge=acknowledge,
         follow_up_of=follow_up_of.reference if follow_up_of else None, now=now,
     )  # fmt: skip
+    record_triage(ticket, message, now)
     reason = "" if acknowledge else "acknowledgement withheld: too many from this sender"
     return Outcome("created", ticket, reason)
+
+
+# A requester's own choice of category stands; triage this sure of another is flagged.
+DISAGREEMENT_CONFIDENCE = 0.8
+
+
+def record_triage(ticket: Ticket, message: InboundMessage, now: datetime) -> None:
+    if message.triage is None:
+        return
+    data = dict(message.triage)
+    chosen = message.category_code
+    data["chosen_by_requester"] = chosen
+    data["disagrees"] = bool(
+        chosen and data["category"] != chosen
+        and float(str(data["confidence"])) >= DISAGREEMENT_CONFIDENCE
+    )  # fmt: skip
+    record_event(ticket.pk, EventKind.TRIAGED, data=data, now=now)
 
 
 def absorb_automatic(message: InboundMessage, now: datetime) -> Outcome:
@@ -198,9 +231,13 @@ def ack_limit() -> int:
 
 
 def category_of(message: InboundMessage) -> str:
+    """The requester's choice (form, API); else triage's; else the configured default."""
     if message.category_code:
         return message.category_code
     codes = active_category_codes()
+    guessed = str((message.triage or {}).get("category", ""))
+    if guessed in codes:
+        return guessed
     wanted = settings.LOKET_MAIL_DEFAULT_CATEGORY
     return wanted if wanted in codes or not codes else codes[0]
 

@@ -156,6 +156,7 @@ class EventKind(models.TextChoices):
     AUTOMATIC_MAIL = "automatic_mail", _("Automatic mail received")
     MAIL_BOUNCED = "mail_bounced", _("E-mail bounced")
     ACKNOWLEDGEMENT_WITHHELD = "ack_withheld", _("Acknowledgement withheld")
+    TRIAGED = "triaged", _("Triage decision")
 
 
 class Event(models.Model):
