@@ -13,7 +13,7 @@ export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install system-packages messages demo serve test lint fmt types test-sqlite test-postgres bench clean
+.PHONY: install system-packages messages demo serve test lint fmt types test-sqlite test-postgres bench triage-score clean
 
 $(UV):
 	@test -n "$(UV_PYTHON)" || { echo "Python 3.13 not found: install it (e.g. 'pyenv install 3.13') or set PYTHON=/path/to/python3.13"; exit 1; }
@@ -71,6 +71,11 @@ bench: install
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.sla_sweep
 	$(BIN)/python -m bench.mail_ingest
+
+# Redaction and triage against the labelled corpora in tests/fixtures/triage (issue 9).
+triage-score: install
+	$(BIN)/python -m bench.redaction
+	$(BIN)/python -m bench.triage
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
