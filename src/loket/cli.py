@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     triage_actions = triage.add_subparsers(dest="triage_action", required=True)
     explain_command = triage_actions.add_parser("explain", help="decide one message (stdin)")
     explain_command.add_argument("file", nargs="?", help="a text file (default: stdin)")
+    directory = commands.add_parser("directory", help="import storefronts from CSV")
+    directory.add_argument("arguments", nargs=argparse.REMAINDER)
     mail = commands.add_parser("mail", help="e-mail in: ingest files, maildirs or stdin; replay")
     mail.add_argument("arguments", nargs=argparse.REMAINDER)
     sla = commands.add_parser("sla", help="SLA clocks: sweep, preview")
@@ -175,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             django_command("sla", *arguments.arguments)
         case "mail":
             django_command("mail", *arguments.arguments)
+        case "directory":
+            django_command("directory", *arguments.arguments)
         case "triage":
             return triage_explain(arguments.file)
     return 0

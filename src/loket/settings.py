@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "loket.tickets",
     "loket.sla",
     "loket.notify",
+    "loket.directory",
     "loket.inbound",
     "loket.mail",
     "loket.intake",

@@ -12,16 +12,18 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from loket import failpoints
+from loket.directory.queries import storefront_named
 from loket.inbound.language import guess_language
 from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
 from loket.notify.models import OutboxMessage, UndeliverableAddress
-from loket.policy.queries import active_category_codes, default_language
+from loket.policy.queries import active_category_codes, active_policy, default_language
 from loket.tickets.models import Channel, EventKind, Message, Status, Ticket
 from loket.tickets.operations import (
     TicketClosed,
     open_ticket,
     record_requester_reply,
+    redirect_to_seller,
 )
 from loket.tickets.references import find_references
 from loket.tickets.timeline import Provenance, record_event
@@ -128,17 +130,26 @@ def open_new(
     if message.channel in THREADING_CHANNELS:
         mark_deliverable(message.sender_address)
     acknowledge = acknowledgements_sent(message.sender_address, now) < ack_limit()
+    category = category_of(message)
+    triage = message.triage or {}
+    redirect = is_buyer_matter(category) and triage.get("category") != "complaint"
+    store = (
+        storefront_named(str(triage.get("storefront") or ""), message.text) if redirect else None
+    )
     ticket = open_ticket(
-        subject=subject_of(message), body=message.text, category_code=category_of(message),
+        subject=subject_of(message), body=message.text, category_code=category,
         requester_name=message.sender_name[:200], requester_email=message.sender_address,
         language=message.language or default_language(), channel=message.channel,
         attachments=message.attachments, time_zone=message.time_zone,
-        provenance=provenance(message), reply_address=message.mailbox, acknowledge=acknowledge,
+        provenance=provenance(message), reply_address=message.mailbox, storefront=store,
+        acknowledge=acknowledge,
         follow_up_of=follow_up_of.reference if follow_up_of else None, now=now,
     )  # fmt: skip
     record_triage(ticket, message, now)
+    if redirect:
+        ticket = redirect_to_seller(ticket=ticket, now=now)
     reason = "" if acknowledge else "acknowledgement withheld: too many from this sender"
-    return Outcome("created", ticket, reason)
+    return Outcome("created", ticket, reason or ("redirected to the seller" if redirect else ""))
 
 
 # A requester's own choice of category stands; triage this sure of another is flagged.
@@ -228,6 +239,12 @@ def acknowledgements_sent(address: str, now: datetime) -> int:
 
 def ack_limit() -> int:
     return int(settings.LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR)
+
+
+def is_buyer_matter(category_code: str) -> bool:
+    """The policy's buyer matters (S2): a buyer's order on a seller's store."""
+    category = active_policy().document.category(category_code)
+    return bool(category and category.buyer_matter)
 
 
 def category_of(message: InboundMessage) -> str:

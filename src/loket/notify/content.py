@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from loket.notify.outbox import EmailContent
 from loket.policy.queries import calendar_of, document_of
@@ -91,17 +92,45 @@ def deadline_lines(ticket: Ticket) -> list[str]:
 
 
 def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
+    """What we received and what happens next; to a buyer about a seller's order, that the
+    seller handles it and how to reach them (S2)."""
     with translation.override(ticket.language):
         subject = _("[%(reference)s] We received your request: %(subject)s") % {
             "reference": ticket.reference,
             "subject": ticket.subject,
         }
-        body = render(
-            ticket,
-            "acknowledgement",
-            {"category": ticket.category, "deadlines": deadline_lines(ticket)},
-        )
+        if is_buyer_matter(ticket):
+            body = render(ticket, "acknowledgement_buyer", buyer_context(ticket))
+        else:
+            body = render(
+                ticket,
+                "acknowledgement",
+                {"category": ticket.category, "deadlines": deadline_lines(ticket)},
+            )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def is_buyer_matter(ticket: Ticket) -> bool:
+    version = ticket.policy_version
+    category = document_of(version).category(ticket.category_id) if version else None
+    return bool(category and category.buyer_matter)
+
+
+CONTACT_LABELS = {"email": _lazy("E-mail"), "whatsapp": _lazy("WhatsApp"), "phone": _lazy("Phone")}
+
+
+def buyer_context(ticket: Ticket) -> dict[str, object]:
+    assert ticket.policy_version is not None
+    texts = document_of(ticket.policy_version).page_texts["boundary"]
+    store = ticket.storefront
+    contacts = (
+        [(str(CONTACT_LABELS[kind]), value) for kind, value in store.contacts] if store else []
+    )
+    return {
+        "boundary": texts.get(ticket.language) or texts.get("en", ""),
+        "storefront": store,
+        "contacts": contacts,
+    }
 
 
 def public_reply(ticket: Ticket, message: Message, *, now: datetime) -> EmailContent:

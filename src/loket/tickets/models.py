@@ -52,6 +52,10 @@ class Ticket(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     # The support address the ticket came in on (e-mail): our answers carry it as Reply-To.
     reply_address = models.CharField(max_length=254, blank=True)
+    # The seller's store a buyer wrote about (POLICY.md S2): the seller handles the payment.
+    storefront = models.ForeignKey(
+        "directory.Storefront", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Secrets (passwords, one-time codes) removed from the requester's messages (POLICY.md S13).
     redactions = models.PositiveIntegerField(default=0)
     # Set when an agent marks the case complex (POLICY.md S10): fraud_check, third_party_payment.
@@ -157,6 +161,7 @@ class EventKind(models.TextChoices):
     MAIL_BOUNCED = "mail_bounced", _("E-mail bounced")
     ACKNOWLEDGEMENT_WITHHELD = "ack_withheld", _("Acknowledgement withheld")
     TRIAGED = "triaged", _("Triage decision")
+    REDIRECTED_TO_SELLER = "redirected_to_seller", _("Redirected to the seller")
 
 
 class Event(models.Model):

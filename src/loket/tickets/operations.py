@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from loket import failpoints
+from loket.directory.models import Storefront
 from loket.notify import content
 from loket.notify.outbox import EmailContent, queue_email
 from loket.policy.models import Category
@@ -61,6 +62,7 @@ def open_ticket(
     time_zone: str = "",
     provenance: Provenance = NO_PROVENANCE,
     reply_address: str = "",
+    storefront: Storefront | None = None,
     acknowledge: bool = True,
     follow_up_of: str | None = None,
     now: datetime,
@@ -72,7 +74,8 @@ def open_ticket(
             subject=subject, category=category, policy_version=active_policy().version,
             channel=channel, requester_name=requester_name, requester_email=requester_email,
             language=language, time_zone=time_zone, reply_address=reply_address,
-            redactions=provenance.redactions, created_at=now, updated_at=now,
+            storefront=storefront, redactions=provenance.redactions, created_at=now,
+            updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
@@ -240,6 +243,22 @@ def recategorise(
         touch(ticket, now)
         data = {"from": previous, "to": category_code}
         record_event(ticket.pk, EventKind.RECATEGORISED, actor=actor, data=data, now=now)
+    return ticket
+
+
+def redirect_to_seller(*, ticket: Ticket, now: datetime) -> Ticket:
+    """S2: a buyer's payment, refund or delivery is the seller's to handle. The
+    acknowledgement already told the buyer so (with the seller's contact when the store is
+    known); the ticket is resolved as redirected, and reopens if the buyer writes again."""
+    with transaction.atomic():
+        ticket = lock(ticket)
+        previous = ticket.status
+        ticket.status = Status.RESOLVED
+        sla.status_changed(ticket, previous, ticket.status, now)
+        touch(ticket, now)
+        store = ticket.storefront
+        data = {"storefront": store.slug if store else None, "from": previous}
+        record_event(ticket.pk, EventKind.REDIRECTED_TO_SELLER, data=data, now=now)
     return ticket
 
 

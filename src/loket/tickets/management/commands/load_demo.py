@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from loket.directory.models import Storefront
 from loket.tickets.models import Channel, Status, Ticket
 from loket.tickets.operations import open_ticket, record_public_reply, set_status
 
@@ -46,11 +47,25 @@ DEMO_TICKETS = (
 )
 
 
+# Sellers' stores, so that a buyer writing about "tokobaju.catalo.id" or an order "TB-12345"
+# is answered with the seller's contact (POLICY.md S2).
+DEMO_STOREFRONTS = (
+    ("tokobaju", "Toko Baju Ibu Ani", "ani@tokobaju.example", "+62 812-1111-2222", r"TB-\d{5}"),
+    ("kopisenja", "Kopi Senja", "halo@kopisenja.example", "+62 813-3333-4444", r"KS-\d{4,6}"),
+)
+
+
 class Command(BaseCommand):
     help = "Create the demo users (printing their passwords) and a few demo tickets."
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = self.ensure_users()
+        for slug, seller, email, whatsapp, pattern in DEMO_STOREFRONTS:
+            Storefront.objects.get_or_create(
+                slug=slug,
+                defaults={"seller_name": seller, "contact_email": email,
+                          "contact_whatsapp": whatsapp, "order_reference_pattern": pattern},
+            )  # fmt: skip
         if not Ticket.objects.exists():
             self.create_tickets()
         self.stdout.write("Demo logins (console at /console/, admin at /admin/):")
