@@ -72,8 +72,8 @@ def claimed(record: InboundRecord) -> bool:
 
 def inspect(message: InboundMessage) -> InboundMessage:
     """Where the text is looked at before anything stores it, on every channel: the language
-    when none is given, then every password and one-time code removed (S13) from the subject,
-    the text and the HTML. Triage (issue 9) plugs in here too."""
+    when none is given, every password and one-time code removed (S13) from the subject, the
+    text and the HTML, then triage of what is left."""
     language = message.language or guess_language(message.text, default_language())
     subject, text, html = (
         redact(part, language) for part in (message.subject, message.text, message.html)
