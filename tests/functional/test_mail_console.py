@@ -166,3 +166,22 @@ def test_loket_mail_ingest_names_a_missing_path_and_changes_nothing() -> None:
     assert completed.returncode != 0
     assert b"no such file or folder: /no/such/file.eml" in completed.stderr
     assert not InboundRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_shows_triage_its_reasons_evidence_and_removed_secrets(
+    agent_client: Client,
+) -> None:
+    raw = (
+        b"From: budi@example.co.id\r\nTo: support@catalo.id\r\nSubject: Tagihan ganda\r\n"
+        b"Message-ID: <triage-page@example.co.id>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Saya ditagih dua kali untuk INV-2026-0398. Password saya Rahasia#2026.\r\n"
+    )
+    result = ingest(raw, mailbox=MAILBOX, now=timezone.now())
+    page = agent_client.get(f"/console/t/{result.reference}/").content.decode()
+    assert 'data-testid="triage"' in page
+    assert "billing_dispute" in page
+    assert "INV-2026-0398" in page
+    assert 'data-testid="redactions">1<' in page
+    assert "Rahasia#2026" not in page

@@ -66,6 +66,7 @@ def ticket_page(
         "reply_form": reply_form or PublicReplyForm(),
         "note_form": note_form or InternalNoteForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
+        "triage": queries.latest_triage(ticket),
     }
     return render(request, "console/ticket.html", context, status=status)
 

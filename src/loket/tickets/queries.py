@@ -3,7 +3,14 @@
 from django.db.models import F, Prefetch, QuerySet
 
 from loket.sla.queries import with_nearest_deadline
-from loket.tickets.models import ACTIVE_STATUSES, Attachment, Message, MessageKind, Ticket
+from loket.tickets.models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    EventKind,
+    Message,
+    MessageKind,
+    Ticket,
+)
 
 
 def open_queue() -> QuerySet[Ticket]:
@@ -21,6 +28,12 @@ def open_queue() -> QuerySet[Ticket]:
             "id",
         )
     )
+
+
+def latest_triage(ticket: Ticket) -> dict[str, object] | None:
+    """What triage made of the ticket's opening message (its `triaged` event), if anything."""
+    event = ticket.events.filter(kind=EventKind.TRIAGED).order_by("-created_at", "-id").first()
+    return dict(event.data) if event is not None else None
 
 
 def thread(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
