@@ -146,6 +146,12 @@ SIGNALS: dict[str, tuple[tuple[str, float], ...]] = {
             r"domain|template|tema|theme|produk|product|upload|integrat|api|pembeli (?:saya|sy)|my (?:customer|buyer)|お客(?:様|さん)",
             0.8,
         ),
+        # A merchant asking how to handle its own buyers' payments and refunds.
+        (
+            r"(?:issue|process|proses|give|kasih)\b.{0,20}refund|refund.{0,15}(?:to|ke) (?:a |the )?(?:buyer|pembeli|customer)"
+            r"|返金処理|返金を求められ|(?:pembeli|buyer|customer|お客さん|購入者様)[^.。]{0,40}(?:bilang|says|said|言って|求めて|minta)",
+            3.5,
+        ),
     ),
 }
 COMPILED = {
@@ -156,6 +162,8 @@ BUYER = re.compile(
     r"(?:i|we) (?:ordered|bought|purchased|placed|paid (?:via|for|the|twice))|my (?:order|package|parcel)s?\b|i'?m a buyer"
     r"|saya (?:sudah |telah )?(?:beli|pesan|order|belanja|checkout|melakukan pembayaran)|pesanan saya|paket (?:saya|sy)|barang yang saya"
     r"|barang yg|sudah order|transfer ke rekening|dijanjikan refund oleh penjual|ke tokonya|dari tokonya|penjual(?:nya)?\b(?! saya)"
+    r"|the seller sent me|package (?:arrived|came)|paket sudah (?:diterima|sampai)|(?:mem)?batalkan pesanan|salah pilih|bisa tukar|wrong size sent|items? missing"
+    r"|注文をキャンセル|ショップから|ショップ側"
     r"|(?:ショップ|ストア|お店|販売者|出品者)(?:さん)?(?:から|で)(?:買|購入|注文)|購入した|注文した|注文しちゃった|注文しました|届いていません|届かない|ストアからは|買った",
     re.IGNORECASE,
 )
@@ -248,12 +256,13 @@ def score(
 
 def is_buyer(text: str) -> bool:
     """Writes about an order placed on a seller's store, and not about their own store."""
-    return bool(BUYER.search(text) or store_order_talk(text)) and not MERCHANT.search(text)
-
-
-def store_order_talk(text: str) -> bool:
-    return bool(
-        COMPILED["seller_order"][0][0].search(text) or COMPILED["seller_order"][4][0].search(text)
+    if MERCHANT.search(text):
+        return False
+    order_trouble = sum(bool(pattern.search(text)) for pattern, _ in COMPILED["seller_order"][:5])
+    return (
+        bool(BUYER.search(text))
+        or order_trouble >= 2
+        or (order_trouble >= 1 and storefront_in(text) is not None)
     )
 
 
