@@ -188,3 +188,22 @@ def test_an_admin_creates_a_token_in_the_admin_and_sees_it_once(client: Client) 
         "/api/v1/tickets/CAT-0000-0000", headers={"authorization": f"Bearer {secret.group()}"}
     )
     assert answer.status_code == 404, "the token authenticates (404: no such ticket)"
+
+
+def test_the_ticket_carries_its_triage_evidence_checklist_and_redactions(api: Client) -> None:
+    response = api.post(
+        "/api/v1/tickets",
+        ticket_body(
+            description="Kartu saya ditagih dua kali untuk INV-2026-0398 tgl 20 Okt 2026, "
+            "kode OTP 739204 masuk juga."
+        ),
+        content_type="application/json",
+    )
+    data = response.json()
+    assert data["redactions"] == 1
+    assert data["triage"]["category"] == "billing_dispute"
+    evidence = {item["code"]: item for item in data["evidence"]}
+    assert evidence["invoice_reference"]["values"] == ["INV-2026-0398"]
+    assert evidence["transaction_details"]["values"] == ["2026-10-20"]
+    assert evidence["account_email"]["values"] == ["budi@example.co.id"]
+    assert evidence["dispute_details"]["found"] is False

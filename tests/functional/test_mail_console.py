@@ -185,3 +185,18 @@ def test_the_ticket_page_shows_triage_its_reasons_evidence_and_removed_secrets(
     assert "INV-2026-0398" in page
     assert 'data-testid="redactions">1<' in page
     assert "Rahasia#2026" not in page
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_lists_the_evidence_found_and_missing(agent_client: Client) -> None:
+    raw = (
+        b"From: budi@example.co.id\r\nTo: support@catalo.id\r\nSubject: Chargeback\r\n"
+        b"Message-ID: <checklist@example.co.id>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Saya akan ajukan chargeback, tagihan ganda INV-2026-0398.\r\n"
+    )
+    result = ingest(raw, mailbox=MAILBOX, now=timezone.now())
+    page = agent_client.get(f"/console/t/{result.reference}/").content.decode()
+    checklist = page.split('data-testid="checklist"')[1].split("</section>")[0]
+    assert "INV-2026-0398" in checklist
+    assert 'class="missing"' in checklist

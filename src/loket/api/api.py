@@ -84,6 +84,12 @@ class MessageOut(Schema):
     created_at: datetime
 
 
+class EvidenceOut(Schema):
+    code: str
+    found: bool
+    values: list[str]
+
+
 class TicketOut(Schema):
     reference: str
     status: str
@@ -95,6 +101,9 @@ class TicketOut(Schema):
     updated_at: datetime
     portal_url: str
     messages: list[MessageOut]
+    redactions: int
+    triage: dict[str, object] | None
+    evidence: list[EvidenceOut]
 
 
 class ErrorOut(Schema):
@@ -120,6 +129,12 @@ def ticket_out(ticket: Ticket) -> TicketOut:
                 created_at=message.created_at,
             )
             for message in queries.thread(ticket, include_internal=False)
+        ],
+        redactions=ticket.redactions,
+        triage=queries.latest_triage(ticket),
+        evidence=[
+            EvidenceOut(code=item.code, found=item.found, values=list(item.values))
+            for item in queries.evidence_checklist(ticket)
         ],
     )
 

@@ -67,6 +67,7 @@ def ticket_page(
         "note_form": note_form or InternalNoteForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
         "triage": queries.latest_triage(ticket),
+        "checklist": queries.evidence_checklist(ticket),
     }
     return render(request, "console/ticket.html", context, status=status)
 

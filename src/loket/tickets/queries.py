@@ -2,6 +2,7 @@
 
 from django.db.models import F, Prefetch, QuerySet
 
+from loket.policy.queries import document_of
 from loket.sla.queries import with_nearest_deadline
 from loket.tickets.models import (
     ACTIVE_STATUSES,
@@ -11,6 +12,7 @@ from loket.tickets.models import (
     MessageKind,
     Ticket,
 )
+from loket.triage.checklist import ChecklistItem, checklist
 
 
 def open_queue() -> QuerySet[Ticket]:
@@ -34,6 +36,25 @@ def latest_triage(ticket: Ticket) -> dict[str, object] | None:
     """What triage made of the ticket's opening message (its `triaged` event), if anything."""
     event = ticket.events.filter(kind=EventKind.TRIAGED).order_by("-created_at", "-id").first()
     return dict(event.data) if event is not None else None
+
+
+def evidence_checklist(ticket: Ticket) -> list[ChecklistItem]:
+    """What the ticket's category requires (S8), found in the opening triage or still missing."""
+    if ticket.policy_version is None:
+        return []
+    triage = latest_triage(ticket) or {}
+    evidence = triage.get("evidence")
+    screenshots = Attachment.objects.filter(
+        message__ticket=ticket, content_type__startswith="image/"
+    ).exclude(message__kind=MessageKind.INTERNAL_NOTE)
+    return checklist(
+        document_of(ticket.policy_version),
+        ticket.category_id,
+        ticket.language,
+        evidence if isinstance(evidence, dict) else {},
+        sender_address=ticket.requester_email,
+        has_screenshot=screenshots.exists(),
+    )
 
 
 def thread(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
