@@ -200,3 +200,21 @@ def test_the_ticket_page_lists_the_evidence_found_and_missing(agent_client: Clie
     checklist = page.split('data-testid="checklist"')[1].split("</section>")[0]
     assert "INV-2026-0398" in checklist
     assert 'class="missing"' in checklist
+
+
+@pytest.mark.django_db
+def test_a_billing_dispute_shows_the_refund_proposal_for_the_agent_to_decide(
+    agent_client: Client,
+) -> None:
+    raw = (
+        b"From: budi@example.co.id\r\nTo: support@catalo.id\r\nSubject: Tagihan ganda\r\n"
+        b"Message-ID: <refund-page@example.co.id>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Saya ditagih dua kali untuk INV-2026-0398.\r\n"
+    )
+    result = ingest(raw, mailbox=MAILBOX, now=timezone.now())
+    page = agent_client.get(f"/console/t/{result.reference}/", HTTP_ACCEPT_LANGUAGE="en")
+    section = page.content.decode().split('data-testid="refund"')[1].split("</section>")[0]
+    assert "Duplicate charge" in section
+    assert "cannot tell yet" in section, "no charge date given yet"
+    assert "the original payment method only" in section

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from loket.console.forms import (
@@ -68,6 +69,7 @@ def ticket_page(
         "status_form": StatusForm(initial={"status": ticket.status}),
         "triage": queries.latest_triage(ticket),
         "checklist": queries.evidence_checklist(ticket),
+        "refund": queries.refund_proposal(ticket, get_language() or "en"),
     }
     return render(request, "console/ticket.html", context, status=status)
 

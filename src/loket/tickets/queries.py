@@ -1,5 +1,7 @@
 """Reads for pages and the API: nouns, no writes."""
 
+from zoneinfo import ZoneInfo
+
 from django.db.models import F, Prefetch, QuerySet
 
 from loket.policy.queries import document_of
@@ -13,6 +15,7 @@ from loket.tickets.models import (
     Ticket,
 )
 from loket.triage.checklist import ChecklistItem, checklist
+from loket.triage.refunds import RefundProposal, propose_refund
 
 
 def open_queue() -> QuerySet[Ticket]:
@@ -54,6 +57,28 @@ def evidence_checklist(ticket: Ticket) -> list[ChecklistItem]:
         evidence if isinstance(evidence, dict) else {},
         sender_address=ticket.requester_email,
         has_screenshot=screenshots.exists(),
+    )
+
+
+# The categories whose tickets may end in a refund of the subscription (S12).
+REFUND_CATEGORIES = ("refund", "billing_dispute")
+
+
+def refund_proposal(ticket: Ticket, language: str) -> RefundProposal | None:
+    """For a refund or billing dispute: the policy's reason and window, from the opening
+    message; None for other categories."""
+    if ticket.category_id not in REFUND_CATEGORIES or ticket.policy_version is None:
+        return None
+    opening = ticket.messages.filter(kind=MessageKind.REQUESTER).order_by("id").first()
+    evidence = (latest_triage(ticket) or {}).get("evidence")
+    document = document_of(ticket.policy_version)
+    received = ticket.created_at.astimezone(ZoneInfo(document.hours.time_zone)).date()
+    return propose_refund(
+        document,
+        f"{ticket.subject}\n{opening.body if opening else ''}",
+        evidence if isinstance(evidence, dict) else {},
+        language=language,
+        received=received,
     )
 
 
