@@ -132,7 +132,8 @@ def open_new(
     acknowledge = acknowledgements_sent(message.sender_address, now) < ack_limit()
     category = category_of(message)
     triage = message.triage or {}
-    redirect = is_buyer_matter(category) and triage.get("category") != "complaint"
+    buyer_matter = active_policy().document.is_buyer_matter(category)
+    redirect = buyer_matter and triage.get("category") != "complaint"
     store = (
         storefront_named(str(triage.get("storefront") or ""), message.text) if redirect else None
     )
@@ -239,12 +240,6 @@ def acknowledgements_sent(address: str, now: datetime) -> int:
 
 def ack_limit() -> int:
     return int(settings.LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR)
-
-
-def is_buyer_matter(category_code: str) -> bool:
-    """The policy's buyer matters (S2): a buyer's order on a seller's store."""
-    category = active_policy().document.category(category_code)
-    return bool(category and category.buyer_matter)
 
 
 def category_of(message: InboundMessage) -> str:

@@ -96,7 +96,7 @@ def replay_record(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("Processed again: %(outcome)s. %(reason)s")
         % {
-            "outcome": result.outcome,
+            "outcome": outcome_label(result.outcome),
             "reason": result.reason,
         },
     )

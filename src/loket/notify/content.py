@@ -112,8 +112,7 @@ def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
 
 def is_buyer_matter(ticket: Ticket) -> bool:
     version = ticket.policy_version
-    category = document_of(version).category(ticket.category_id) if version else None
-    return bool(category and category.buyer_matter)
+    return bool(version and document_of(version).is_buyer_matter(ticket.category_id))
 
 
 CONTACT_LABELS = {"email": _lazy("E-mail"), "whatsapp": _lazy("WhatsApp"), "phone": _lazy("Phone")}

@@ -160,6 +160,11 @@ class PolicyDocument:
     page_texts: Mapping[str, Texts]
     page_lists: Mapping[str, TextLists]
 
+    def is_buyer_matter(self, code: str) -> bool:
+        """S2: a buyer's order on a seller's store, which the seller handles."""
+        category = self.category(code)
+        return bool(category and category.buyer_matter)
+
     def category(self, code: str) -> CategoryDefinition | None:
         return next((category for category in self.categories if category.code == code), None)
 

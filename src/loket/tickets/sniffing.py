@@ -57,12 +57,15 @@ def looks_like_text(content: bytes) -> bool:
 def safe_filename(name: str, content_type: str) -> str:
     """A name for storage and download: no path, no control characters, and an extension that
     matches what the bytes are, so a disguised file never keeps a misleading extension."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(character for character in base if character.isprintable()).strip(". ")
+    base = bare_name(name)
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = stem[:100] or "attachment"
-    extension = ALLOWED_BINARY_TYPES.get(content_type, ".txt")
-    return stem + extension
+    return (stem[:100] or "attachment") + ALLOWED_BINARY_TYPES.get(content_type, ".txt")
+
+
+def bare_name(name: str) -> str:
+    """The name without any path, control characters, or leading and trailing dots."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(character for character in base if character.isprintable()).strip(". ")
 
 
 def kept_file(name: str, content: bytes, declared_type: str = "") -> IncomingFile:
@@ -78,8 +81,7 @@ def kept_file(name: str, content: bytes, declared_type: str = "") -> IncomingFil
 
 def clean_name(name: str, extension: str) -> str:
     """No path, no control characters, at most 100 characters before the extension."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(character for character in base if character.isprintable()).strip(". ")
+    base = bare_name(name)
     if extension and base.lower().endswith(extension):
         base = base[: -len(extension)]
     stem, dot, suffix = base.rpartition(".") if not extension and "." in base else (base, "", "")

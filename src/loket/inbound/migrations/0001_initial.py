@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("tickets", "0002_message_provenance"),
+        ("tickets", "0001_initial"),
     ]
 
     operations = [
