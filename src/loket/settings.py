@@ -213,6 +213,14 @@ LOKET_IMAP_POLL_SECONDS = float(os.environ.get("LOKET_IMAP_POLL_SECONDS", 60))
 LOKET_MAIL_MAX_BYTES = int(os.environ.get("LOKET_MAIL_MAX_BYTES", 30 * 1024 * 1024))
 # E-mail does not say what it is about; until triage decides, tickets get this category.
 LOKET_MAIL_DEFAULT_CATEGORY = os.environ.get("LOKET_MAIL_DEFAULT_CATEGORY", "support")
+
+# The billing directory (docs/directory.md): empty means Loket's own tables, imported from CSV;
+# a URL means Catalo.id's billing API, asked with this bearer token and timeout (seconds), and
+# left alone for LOKET_BILLING_RETRY_SECONDS after it failed (evidence then shows "not checked").
+LOKET_BILLING_URL = os.environ.get("LOKET_BILLING_URL", "")
+LOKET_BILLING_TOKEN = os.environ.get("LOKET_BILLING_TOKEN", "")
+LOKET_BILLING_TIMEOUT = float(os.environ.get("LOKET_BILLING_TIMEOUT", 2))
+LOKET_BILLING_RETRY_SECONDS = float(os.environ.get("LOKET_BILLING_RETRY_SECONDS", 30))
 # A sender gets at most this many acknowledgements an hour; further tickets are still opened.
 LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR = int(
     os.environ.get("LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR", 5)

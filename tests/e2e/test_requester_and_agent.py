@@ -107,6 +107,10 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
     assert f"[{reference}]" in acknowledgement["Subject"]
     assert acknowledgement["To"] == REQUESTER_EMAIL
     assert f"Category: {CATEGORY}" in plain_body(acknowledgement)
+    # S8: the screenshot and the account e-mail are there; the invoice is asked for at once,
+    # and only the invoice, so the request waits on the requester.
+    assert "* Invoice or order reference:" in plain_body(acknowledgement)
+    assert "* Error screenshot" not in plain_body(acknowledgement)
     match = PORTAL_LINK.search(plain_body(acknowledgement))
     assert match is not None, plain_body(acknowledgement)
     portal_link = match.group()
@@ -114,7 +118,7 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
 
     requester.goto(portal_link)
     expect(requester.locator("dd.reference")).to_have_text(reference)
-    expect(requester.get_by_test_id("status")).to_have_text("New")
+    expect(requester.get_by_test_id("status")).to_have_text("Waiting for your reply")
     expect(requester.locator("dl.summary")).to_contain_text(CATEGORY)
     thread = requester.locator("ol.thread")
     expect(thread).to_contain_text(DESCRIPTION)

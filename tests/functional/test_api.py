@@ -58,10 +58,18 @@ def test_creating_a_ticket_returns_its_reference_and_acknowledges_it(api: Client
     assert response.status_code == 201
     data = response.json()
     ticket = Ticket.objects.get(reference=data["reference"])
-    assert (ticket.channel, ticket.language, ticket.status) == ("api", "id", Status.NEW)
+    assert (ticket.channel, ticket.language) == ("api", "id")
     assert data["messages"][0]["body"] == "Kartu saya ditagih dua kali untuk INV-2026-0398."
     assert "/portal/t/" in data["portal_url"]
-    assert OutboxMessage.objects.filter(ticket=ticket, kind="acknowledgement").exists()
+    # The dispute names its invoice but not the date, plan or card issuer: the
+    # acknowledgement asks for exactly those, in Indonesian, and the ticket waits (S8).
+    acknowledgement = OutboxMessage.objects.get(ticket=ticket, kind="acknowledgement")
+    assert "Detail transaksi" in acknowledgement.body
+    assert "Detail sengketa" in acknowledgement.body
+    assert "Nomor invoice" not in acknowledgement.body
+    assert ticket.status == Status.PENDING_CUSTOMER
+    missing = {item["code"] for item in data["evidence"] if item["state"] == "missing"}
+    assert missing == {"transaction_details", "dispute_details"}
 
 
 def test_the_same_idempotency_key_and_body_give_the_same_ticket(api: Client) -> None:

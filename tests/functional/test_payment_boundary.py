@@ -66,7 +66,12 @@ def test_a_buyers_fraud_report_stays_open_as_a_complaint(tokobaju: Storefront) -
         now=NOW,
     )
     assert outcome.ticket is not None
-    assert (outcome.ticket.category_id, outcome.ticket.status) == ("complaint", Status.NEW)
+    assert outcome.ticket.category_id == "complaint"
+    assert not outcome.ticket.events.filter(kind=EventKind.REDIRECTED_TO_SELLER).exists()
+    # Stays with Catalo.id; the acknowledgement asks for the proof a complaint needs (S8).
+    acknowledgement = OutboxMessage.objects.get(ticket=outcome.ticket)
+    assert "Error screenshot or steps" in acknowledgement.body
+    assert outcome.ticket.status == Status.PENDING_CUSTOMER
 
 
 def test_a_merchant_asking_about_its_own_stores_orders_is_not_redirected() -> None:

@@ -87,7 +87,10 @@ class MessageOut(Schema):
 class EvidenceOut(Schema):
     code: str
     found: bool
+    # missing | found | verified (billing agrees) | mismatch (see problems) | unchecked
+    state: str
     values: list[str]
+    problems: list[str]  # no_account, no_invoice, other_account, date_differs, plan_differs
 
 
 class TicketOut(Schema):
@@ -133,7 +136,13 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         redactions=ticket.redactions,
         triage=queries.latest_triage(ticket),
         evidence=[
-            EvidenceOut(code=item.code, found=item.found, values=list(item.values))
+            EvidenceOut(
+                code=item.code,
+                found=item.found,
+                state=item.state,
+                values=list(item.values),
+                problems=[problem.code for problem in item.problems],
+            )
             for item in queries.evidence_checklist(ticket)
         ],
     )

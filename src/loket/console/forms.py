@@ -1,12 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from loket.policy.models import Category
 from loket.policy.queries import document_of
 from loket.tickets.forms import BODY_MAX_LENGTH, AttachmentsField
-from loket.tickets.models import Status, Ticket
+from loket.tickets.models import RefundOutcome, Status, Ticket
 from loket.triage.asking import asks_for_secret
 
 
@@ -77,3 +78,30 @@ class CategoryForm(forms.Form):
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(c.code, c.name_in()) for c in Category.objects.filter(active=True)]
+
+
+class RefundDecisionForm(forms.Form):
+    """S12: approve (with the policy's reason and the original payment method) or decline."""
+
+    outcome = forms.ChoiceField(label=_("Decision"), choices=RefundOutcome.choices)
+    reason_code = forms.ChoiceField(label=_("Reason the policy accepts"), required=False)
+    invoice_number = forms.CharField(label=_("Invoice"), max_length=64, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    payment_method = forms.CharField(
+        label=_("Original payment method"), max_length=60, required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason_code"]
+        assert isinstance(field, forms.ChoiceField)
+        version = ticket.policy_version
+        reasons = document_of(version).refunds.reasons if version else ()
+        language = get_language() or "en"
+        field.choices = [("", "—"), *((r.code, r.name.get(language, r.code)) for r in reasons)]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("t/<str:reference>/assign-to-me/", views.assign_to_me, name="assign_to_me"),
     path("t/<str:reference>/complex/", views.mark_as_complex, name="complex"),
     path("t/<str:reference>/category/", views.change_category, name="category"),
+    path("t/<str:reference>/refund/", views.refund_decision, name="refund"),
     path("t/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

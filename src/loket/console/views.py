@@ -13,6 +13,7 @@ from loket.console.forms import (
     ComplexForm,
     InternalNoteForm,
     PublicReplyForm,
+    RefundDecisionForm,
     StatusForm,
     complex_reasons,
 )
@@ -20,9 +21,11 @@ from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badg
 from loket.tickets import queries
 from loket.tickets.access import access_attachment, access_ticket_for_agent, is_agent
 from loket.tickets.downloads import attachment_response
-from loket.tickets.models import Ticket
+from loket.tickets.models import RefundOutcome, Ticket
 from loket.tickets.operations import (
+    RefundRefused,
     assign,
+    decide_refund,
     mark_complex,
     recategorise,
     record_internal_note,
@@ -30,6 +33,7 @@ from loket.tickets.operations import (
     set_status,
 )
 from loket.tickets.quoting import fold_quoted
+from loket.triage.refunds import RefundProposal
 
 
 @login_required
@@ -48,9 +52,11 @@ def ticket_page(
     *,
     reply_form: forms.Form | None = None,
     note_form: forms.Form | None = None,
+    refund_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     clocks = clock_views(ticket, timezone.now())
+    refund = queries.refund_proposal(ticket, get_language() or "en")
     badge = ticket_badge([clock.status for clock in clocks])
     context = {
         "ticket": ticket,
@@ -69,9 +75,26 @@ def ticket_page(
         "status_form": StatusForm(initial={"status": ticket.status}),
         "triage": queries.latest_triage(ticket),
         "checklist": queries.evidence_checklist(ticket),
-        "refund": queries.refund_proposal(ticket, get_language() or "en"),
+        "refund": refund,
+        "refund_form": refund_form or RefundDecisionForm(ticket=ticket, initial=proposed(refund)),
+        "refund_decisions": ticket.refund_decisions.select_related("decided_by"),
     }
     return render(request, "console/ticket.html", context, status=status)
+
+
+def proposed(refund: RefundProposal | None) -> dict[str, object]:
+    """The decision form starts from the proposal: reason, invoice, amount, payment method."""
+    if refund is None:
+        return {}
+    eligible = refund.eligible
+    outcome = None if eligible is None else (
+        RefundOutcome.APPROVED if eligible else RefundOutcome.DECLINED
+    )  # fmt: skip
+    return {
+        "outcome": outcome, "reason_code": refund.reason_code or "",
+        "invoice_number": refund.invoice_number, "amount": refund.amount or None,
+        "currency": refund.currency, "payment_method": refund.payment_method,
+    }  # fmt: skip
 
 
 @login_required
@@ -162,4 +185,21 @@ def change_category(request: HttpRequest, reference: str) -> HttpResponse:
             ticket=ticket, category_code=form.cleaned_data["category"], actor=request.user,
             now=timezone.now(),
         )  # fmt: skip
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def refund_decision(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = RefundDecisionForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            decide_refund(
+                ticket=ticket, actor=request.user, now=timezone.now(), **form.cleaned_data
+            )
+        except RefundRefused as refused:
+            form.add_error(None, str(refused))
+    if not form.is_valid():
+        return ticket_page(request, ticket, refund_form=form, status=400)
     return redirect("console:ticket", reference=reference)

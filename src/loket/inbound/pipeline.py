@@ -1,6 +1,8 @@
 """The inbound pipeline: every channel's messages go through `receive`, which decides once -
 noise, reply to which ticket, held for an agent, or a new ticket - and then opens or appends
 through the ticket operations, in one transaction with the record of what arrived.
+
+Billing is consulted before the transaction starts (it may be an HTTP API), never inside it.
 """
 
 import uuid
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from loket import failpoints
+from loket.directory.billing import billing_facts
 from loket.directory.queries import storefront_named
 from loket.inbound.language import guess_language
 from loket.inbound.message import InboundMessage, Undeliverable
@@ -27,8 +30,9 @@ from loket.tickets.operations import (
 )
 from loket.tickets.references import find_references
 from loket.tickets.timeline import Provenance, record_event
+from loket.triage.checklist import VERIFIABLE, checklist, listed, missing
 from loket.triage.classify import classify
-from loket.triage.evidence import extract
+from loket.triage.evidence import extract, steps_described
 from loket.triage.redaction import redact
 
 # Channels whose sender is who they say (a mailbox, a phone number): they may continue a
@@ -53,10 +57,10 @@ def receive(
 ) -> Outcome:
     """Decide and act, in one transaction with the record's new status (so a crash leaves the
     record `received`, to be processed again, and never a ticket without its record)."""
+    inspected = consult_billing(inspect(message))
     with transaction.atomic():
         if record is not None and not claimed(record):
             return Outcome("duplicate", record.ticket, "processed by another ingester")
-        inspected = inspect(message)
         outcome = decide(inspected, now)
         failpoints.reached("outbox")
         if record is not None:
@@ -97,6 +101,25 @@ def decide_what_it_is(text: str, language: str) -> dict[str, object]:
     }  # fmt: skip
 
 
+def consult_billing(message: InboundMessage) -> InboundMessage:
+    """What the billing directory knows of the addresses and invoices the message names (S8),
+    added to its triage for the checklist; only for Catalo.id's own customers' matters."""
+    if message.triage is None or message.automatic:
+        return message
+    evidence = message.triage.get("evidence")
+    evidence = evidence if isinstance(evidence, dict) else {}
+    document = active_policy().document
+    code = category_of(message)
+    category = document.category(code)
+    invoices = listed(evidence.get("invoice_ref"))
+    checkable = bool(category and VERIFIABLE & set(category.evidence))
+    if document.is_buyer_matter(code) or not (checkable or invoices):
+        return message
+    emails = [*listed(evidence.get("account_email")), message.sender_address]
+    triage = {**message.triage, "billing": billing_facts(emails, invoices)}
+    return replace(message, triage=triage)
+
+
 def decide(message: InboundMessage, now: datetime) -> Outcome:
     if message.automatic:
         return absorb_automatic(message, now)
@@ -121,6 +144,9 @@ def append(message: InboundMessage, ticket: Ticket, now: datetime) -> Outcome:
         )  # fmt: skip
     except TicketClosed:
         return open_new(message, now, follow_up_of=ticket)
+    if message.triage is not None:
+        data = dict(message.triage) | {"reply": True}
+        record_event(ticket.pk, EventKind.TRIAGED, data=data, now=now)
     return Outcome("appended", ticket)
 
 
@@ -144,6 +170,7 @@ def open_new(
         attachments=message.attachments, time_zone=message.time_zone,
         provenance=provenance(message), reply_address=message.mailbox, storefront=store,
         acknowledge=acknowledge,
+        ask_for=() if buyer_matter else missing_evidence(message, category),
         follow_up_of=follow_up_of.reference if follow_up_of else None, now=now,
     )  # fmt: skip
     record_triage(ticket, message, now)
@@ -151,6 +178,22 @@ def open_new(
         ticket = redirect_to_seller(ticket=ticket, now=now)
     reason = "" if acknowledge else "acknowledgement withheld: too many from this sender"
     return Outcome("created", ticket, reason or ("redirected to the seller" if redirect else ""))
+
+
+def missing_evidence(message: InboundMessage, category: str) -> list[str]:
+    """The codes of the evidence items (S8) the category needs that nothing in the message
+    answers: the acknowledgement asks for exactly these."""
+    triage = message.triage or {}
+    evidence = triage.get("evidence")
+    billing = triage.get("billing")
+    items = checklist(
+        active_policy().document, category, message.language or default_language(),
+        evidence if isinstance(evidence, dict) else {}, sender_address=message.sender_address,
+        has_screenshot=any(f.content_type.startswith("image/") for f in message.attachments),
+        has_steps=steps_described(message.text),
+        billing=billing if isinstance(billing, dict) else None,
+    )  # fmt: skip
+    return [item.code for item in missing(items)]
 
 
 # A requester's own choice of category stands; triage this sure of another is flagged.
@@ -333,13 +376,13 @@ def decide_for_agent(
     now: datetime,
 ) -> Outcome:
     """Append to `ticket` (the agent vouches for the sender), or open a new ticket when None."""
+    message = consult_billing(inspect(message))
     with transaction.atomic():
         waiting = InboundRecord.objects.select_for_update().filter(
             pk=record.pk, status__in=WAITING_FOR_AGENT
         )
         if waiting.values_list("pk", flat=True).first() is None:
             raise NotWaiting(record.pk)
-        message = inspect(message)
         outcome = append(message, ticket, now) if ticket is not None else open_new(message, now)
         outcome = replace(outcome, reason=f"{outcome.outcome} by {actor_label}")
         finish(record, outcome, message, now)

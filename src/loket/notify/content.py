@@ -1,6 +1,7 @@
 """What Loket says by e-mail: builders that read the ticket, its clocks and its links and
 return the rendered mail, in the ticket's language."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -91,9 +92,10 @@ def deadline_lines(ticket: Ticket) -> list[str]:
     return lines
 
 
-def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
+def acknowledgement(ticket: Ticket, *, now: datetime, ask_for: Sequence[str] = ()) -> EmailContent:
     """What we received and what happens next; to a buyer about a seller's order, that the
-    seller handles it and how to reach them (S2)."""
+    seller handles it and how to reach them (S2). `ask_for`: the evidence items (S8) the
+    request lacks, asked for in one go."""
     with translation.override(ticket.language):
         subject = _("[%(reference)s] We received your request: %(subject)s") % {
             "reference": ticket.reference,
@@ -105,9 +107,27 @@ def acknowledgement(ticket: Ticket, *, now: datetime) -> EmailContent:
             body = render(
                 ticket,
                 "acknowledgement",
-                {"category": ticket.category, "deadlines": deadline_lines(ticket)},
+                {
+                    "category": ticket.category,
+                    "deadlines": deadline_lines(ticket),
+                    "wanted": wanted_items(ticket, ask_for),
+                },
             )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def wanted_items(ticket: Ticket, codes: Sequence[str]) -> list[tuple[str, str]]:
+    """(label, help) of each evidence item, in the ticket's language, as the policy words it."""
+    if not codes or ticket.policy_version is None:
+        return []
+    document = document_of(ticket.policy_version)
+    wanted = []
+    for code in codes:
+        item = document.evidence_item(code)
+        if item is not None:
+            language = ticket.language
+            wanted.append((item.label.get(language, code), item.help.get(language, "")))
+    return wanted
 
 
 def is_buyer_matter(ticket: Ticket) -> bool:

@@ -162,6 +162,8 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGEMENT_WITHHELD = "ack_withheld", _("Acknowledgement withheld")
     TRIAGED = "triaged", _("Triage decision")
     REDIRECTED_TO_SELLER = "redirected_to_seller", _("Redirected to the seller")
+    EVIDENCE_REQUESTED = "evidence_requested", _("Missing evidence asked for")
+    REFUND_DECIDED = "refund_decided", _("Refund decided")
 
 
 class Event(models.Model):
@@ -181,3 +183,32 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id}"
+
+
+class RefundOutcome(models.TextChoices):
+    APPROVED = "approved", _("Refund approved")
+    DECLINED = "declined", _("Refund declined")
+
+
+class RefundDecision(models.Model):
+    """An agent's decision on a refund or billing dispute (POLICY.md S12): the reason the
+    policy accepts, the invoice, and the original payment method the refund goes back to."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="refund_decisions")
+    outcome = models.CharField(max_length=20, choices=RefundOutcome.choices)
+    reason_code = models.CharField(max_length=60, blank=True)
+    invoice_number = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    payment_method = models.CharField(max_length=60, blank=True)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} on {self.ticket_id}"

@@ -3,10 +3,12 @@
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from loket import failpoints
 from loket.directory.models import Storefront
@@ -21,6 +23,8 @@ from loket.tickets.models import (
     EventKind,
     Message,
     MessageKind,
+    RefundDecision,
+    RefundOutcome,
     Status,
     Ticket,
 )
@@ -35,6 +39,7 @@ from loket.tickets.timeline import (
     display_name,
     record_event,
     record_message,
+    stored_user,
     touch,
 )
 
@@ -65,9 +70,12 @@ def open_ticket(
     storefront: Storefront | None = None,
     acknowledge: bool = True,
     follow_up_of: str | None = None,
+    ask_for: Sequence[str] = (),
     now: datetime,
 ) -> Ticket:
-    """A new case; acknowledged unless the sender had too many acknowledgements already."""
+    """A new case; acknowledged unless the sender had too many acknowledgements already. The
+    acknowledgement asks for the evidence items `ask_for` (codes of the policy file) that the
+    message lacks, and the ticket then waits on the requester (S8)."""
     with transaction.atomic():
         category = active_category(category_code)
         ticket = Ticket.objects.create(
@@ -88,16 +96,32 @@ def open_ticket(
         if follow_up_of:
             data["follow_up_of"] = follow_up_of
         record_event(ticket.pk, EventKind.CREATED, actor_label=requester_name, data=data, now=now)
-        acknowledge_opening(ticket, acknowledge, now)
+        acknowledge_opening(ticket, acknowledge, list(ask_for), now)
     return ticket
 
 
-def acknowledge_opening(ticket: Ticket, acknowledge: bool, now: datetime) -> None:
-    if acknowledge:
-        mail_requester(ticket, "acknowledgement", content.acknowledgement(ticket, now=now), now)
-    else:
+def acknowledge_opening(
+    ticket: Ticket, acknowledge: bool, ask_for: list[str], now: datetime
+) -> None:
+    if not acknowledge:
         data = {"reason": "too many acknowledgements to this address in the last hour"}
         record_event(ticket.pk, EventKind.ACKNOWLEDGEMENT_WITHHELD, data=data, now=now)
+        return
+    mail = content.acknowledgement(ticket, now=now, ask_for=ask_for)
+    mail_requester(ticket, "acknowledgement", mail, now)
+    if ask_for:
+        wait_for_evidence(ticket, ask_for, now)
+
+
+def wait_for_evidence(ticket: Ticket, items: list[str], now: datetime) -> None:
+    """The acknowledgement asked for exactly these items: the ticket waits on the requester
+    and its resolution clock pauses until they reply (S8; the clock semantics of POLICY.md).
+    The first-response clock runs on: only an agent's reply answers the request."""
+    previous = ticket.status
+    ticket.status = Status.PENDING_CUSTOMER
+    sla.status_changed(ticket, previous, ticket.status, now)
+    touch(ticket, now)
+    record_event(ticket.pk, EventKind.EVIDENCE_REQUESTED, data={"items": items}, now=now)
 
 
 def assign_reference(ticket: Ticket) -> None:
@@ -260,6 +284,52 @@ def redirect_to_seller(*, ticket: Ticket, now: datetime) -> Ticket:
         data = {"storefront": store.slug if store else None, "from": previous}
         record_event(ticket.pk, EventKind.REDIRECTED_TO_SELLER, data=data, now=now)
     return ticket
+
+
+class RefundRefused(ValueError):
+    """The decision lacks what the policy needs; the message says what, for the agent."""
+
+
+def decide_refund(
+    *,
+    ticket: Ticket,
+    outcome: str,
+    reason_code: str,
+    invoice_number: str,
+    amount: Decimal | None,
+    currency: str,
+    payment_method: str,
+    note: str,
+    actor: Agent | None,
+    now: datetime,
+) -> RefundDecision:
+    """S12: the agent decides; an approval names a reason the policy accepts and the original
+    payment method the money goes back to, a decline says why. Later decisions supersede
+    earlier ones (all are kept on the timeline)."""
+    assert ticket.policy_version is not None
+    reasons = {reason.code for reason in document_of(ticket.policy_version).refunds.reasons}
+    if outcome not in RefundOutcome.values:
+        raise RefundRefused(f"unknown outcome {outcome!r}")
+    if outcome == RefundOutcome.APPROVED and reason_code not in reasons:
+        raise RefundRefused(_("An approval needs one of the reasons the policy accepts."))
+    if outcome == RefundOutcome.APPROVED and not payment_method.strip():
+        raise RefundRefused(_("An approval needs the original payment method."))
+    if outcome == RefundOutcome.DECLINED and not note.strip():
+        raise RefundRefused(_("A decline needs a note saying why."))
+    with transaction.atomic():
+        ticket = lock(ticket)
+        decision = RefundDecision.objects.create(
+            ticket=ticket, outcome=outcome, reason_code=reason_code,
+            invoice_number=invoice_number.strip(), amount=amount, currency=currency.strip(),
+            payment_method=payment_method.strip(), note=note.strip(),
+            decided_by=stored_user(actor), decided_at=now,
+        )  # fmt: skip
+        touch(ticket, now)
+        data = {"decision": decision.pk, "outcome": outcome, "reason": reason_code,
+                "invoice": decision.invoice_number, "payment_method": decision.payment_method,
+                "amount": str(amount) if amount is not None else None}  # fmt: skip
+        record_event(ticket.pk, EventKind.REFUND_DECIDED, actor=actor, data=data, now=now)
+    return decision
 
 
 def send_portal_link(*, ticket: Ticket, now: datetime) -> None:

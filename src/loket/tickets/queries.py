@@ -14,7 +14,8 @@ from loket.tickets.models import (
     MessageKind,
     Ticket,
 )
-from loket.triage.checklist import ChecklistItem, checklist
+from loket.triage.checklist import ChecklistItem, checklist, invoice_on_file, listed
+from loket.triage.evidence import steps_described
 from loket.triage.refunds import RefundProposal, propose_refund
 
 
@@ -35,18 +36,24 @@ def open_queue() -> QuerySet[Ticket]:
     )
 
 
+def triage_decisions(ticket: Ticket) -> list[dict[str, object]]:
+    """What triage made of each of the requester's messages (their `triaged` events), oldest
+    first: the opening message's, then one per reply (marked `reply`)."""
+    events = ticket.events.filter(kind=EventKind.TRIAGED).order_by("created_at", "id")
+    return [dict(event.data) for event in events]
+
+
 def latest_triage(ticket: Ticket) -> dict[str, object] | None:
-    """What triage made of the ticket's opening message (its `triaged` event), if anything."""
-    event = ticket.events.filter(kind=EventKind.TRIAGED).order_by("-created_at", "-id").first()
-    return dict(event.data) if event is not None else None
+    """What triage made of the ticket's opening message, if anything."""
+    return next((d for d in triage_decisions(ticket) if not d.get("reply")), None)
 
 
 def evidence_checklist(ticket: Ticket) -> list[ChecklistItem]:
-    """What the ticket's category requires (S8), found in the opening triage or still missing."""
+    """What the ticket's category requires (S8): found in any of the requester's messages,
+    verified against what billing answered then, or still missing."""
     if ticket.policy_version is None:
         return []
-    triage = latest_triage(ticket) or {}
-    evidence = triage.get("evidence")
+    decisions = triage_decisions(ticket)
     screenshots = Attachment.objects.filter(
         message__ticket=ticket, content_type__startswith="image/"
     ).exclude(message__kind=MessageKind.INTERNAL_NOTE)
@@ -54,10 +61,54 @@ def evidence_checklist(ticket: Ticket) -> list[ChecklistItem]:
         document_of(ticket.policy_version),
         ticket.category_id,
         ticket.language,
-        evidence if isinstance(evidence, dict) else {},
+        gathered_evidence(decisions),
         sender_address=ticket.requester_email,
         has_screenshot=screenshots.exists(),
+        has_steps=any(steps_described(body) for body in requester_texts(ticket)),
+        billing=gathered_billing(decisions),
     )
+
+
+def requester_texts(ticket: Ticket) -> list[str]:
+    """The requester's own words, first messages first (a few are enough to judge)."""
+    words = ticket.messages.filter(kind=MessageKind.REQUESTER).order_by("id")
+    return list(words.values_list("body", flat=True)[:10])
+
+
+# Evidence that may name several things; the others take the latest message's word.
+MANY_VALUED = ("account_email", "invoice_ref", "seller_order_ref")
+
+
+def gathered_evidence(decisions: list[dict[str, object]]) -> dict[str, object]:
+    gathered: dict[str, object] = {}
+    for decision in decisions:
+        evidence = decision.get("evidence")
+        for key, value in (evidence if isinstance(evidence, dict) else {}).items():
+            if key in MANY_VALUED:
+                values = listed(gathered.get(key)) + listed(value)
+                gathered[key] = list(dict.fromkeys(values))
+            else:
+                gathered[key] = value
+    return gathered
+
+
+def gathered_billing(decisions: list[dict[str, object]]) -> dict[str, object] | None:
+    """Billing's answers over all messages; unavailable only if it never answered."""
+    answers = [d["billing"] for d in decisions if isinstance(d.get("billing"), dict)]
+    if not answers:
+        return None
+    merged: dict[str, object] = {"available": False, "accounts": {}, "invoices": {}}
+    for answer in answers:
+        assert isinstance(answer, dict)
+        if answer.get("available"):
+            merged["available"] = True
+            for key in ("accounts", "invoices"):
+                found = merged[key]
+                assert isinstance(found, dict)
+                found.update(answer.get(key) or {})
+        else:
+            merged.setdefault("error", answer.get("error", ""))
+    return merged
 
 
 # The categories whose tickets may end in a refund of the subscription (S12).
@@ -69,17 +120,16 @@ def refund_proposal(ticket: Ticket, language: str) -> RefundProposal | None:
     message; None for other categories."""
     if ticket.category_id not in REFUND_CATEGORIES or ticket.policy_version is None:
         return None
-    opening = ticket.messages.filter(kind=MessageKind.REQUESTER).order_by("id").first()
-    evidence = (latest_triage(ticket) or {}).get("evidence")
+    texts = [ticket.subject, *requester_texts(ticket)]
+    decisions = triage_decisions(ticket)
+    evidence = gathered_evidence(decisions)
     document = document_of(ticket.policy_version)
     received = ticket.created_at.astimezone(ZoneInfo(document.hours.time_zone)).date()
+    invoice = invoice_on_file(evidence, gathered_billing(decisions), ticket.requester_email)
     return propose_refund(
-        document,
-        f"{ticket.subject}\n{opening.body if opening else ''}",
-        evidence if isinstance(evidence, dict) else {},
-        language=language,
-        received=received,
-    )
+        document, "\n".join(texts), evidence, language=language, received=received,
+        invoice=invoice,
+    )  # fmt: skip
 
 
 def thread(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:

@@ -117,3 +117,22 @@ def to_date(match: re.Match[str], language: str) -> date | None:
         return date(year, month, day) if month else None
     except ValueError:
         return None
+
+
+# S8 item 4, "the steps that triggered the issue": a list of steps, or a described sequence.
+STEP_LINES = re.compile(r"^\s*(?:\d{1,2}[.)\uff0e、]|[-*・•])\s*\S", re.MULTILINE)
+SEQUENCE = re.compile(
+    r"\b(?:then|after|when i|once i|lalu|kemudian|setelah|sesudah|waktu saya|saat saya|ketika)\b"
+    r"|してから|した後|したあと|すると|したら|押すと|開くと|その後",
+    re.IGNORECASE,
+)
+
+
+def steps_described(text: str) -> bool:
+    """True when the text walks through what happened: two or more listed steps, or a
+    sequence word in a message long enough to describe one."""
+    if len(STEP_LINES.findall(text)) >= 2:
+        return True
+    # Japanese says in 15 characters what English says in 40.
+    size = sum(1 if character.isascii() else 2.5 for character in text.strip())
+    return size >= 40 and SEQUENCE.search(text) is not None

@@ -31,6 +31,11 @@ class RefundProposal:
     last_day: date | None  # of the refund window
     within_window: bool | None
     original_payment_method: bool
+    # From the invoice on file, when billing verified one (its date beats the requester's).
+    invoice_number: str = ""
+    amount: str = ""
+    currency: str = ""
+    payment_method: str = ""
 
     @property
     def eligible(self) -> bool | None:
@@ -47,19 +52,29 @@ def propose_refund(
     *,
     language: str,
     received: date,
+    invoice: Mapping[str, object] | None = None,
 ) -> RefundProposal:
+    """`invoice`: the record billing has on file for the invoice the requester named."""
     refunds = document.refunds
     known = {reason.code: reason for reason in refunds.reasons}
     code = next((c for c, pattern in COMPILED if c in known and pattern.search(text)), None)
     name = known[code].name.get(language, code) if code else ""
-    charged = charge_date(evidence)
+    charged = charge_date(invoice.get("charged_on") if invoice else None) or charge_date(
+        evidence.get("date")
+    )
     last_day = charged + timedelta(days=refunds.window_days) if charged else None
     within = (received <= last_day) if last_day else None
-    return RefundProposal(code, name, charged, last_day, within, refunds.original_payment_method)
+    on_file = {
+        key: str(invoice.get(source) or "")
+        for key, source in (("invoice_number", "number"), ("amount", "amount"),
+                            ("currency", "currency"), ("payment_method", "payment_method"))
+    } if invoice else {}  # fmt: skip
+    return RefundProposal(
+        code, name, charged, last_day, within, refunds.original_payment_method, **on_file
+    )
 
 
-def charge_date(evidence: Mapping[str, object]) -> date | None:
-    value = evidence.get("date")
+def charge_date(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -9,9 +10,11 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from loket.directory.models import Storefront
+from loket.directory.models import Account, Invoice, Storefront
+from loket.inbound.message import InboundMessage
+from loket.inbound.pipeline import receive
 from loket.tickets.models import Channel, Status, Ticket
-from loket.tickets.operations import open_ticket, record_public_reply, set_status
+from loket.tickets.operations import record_public_reply, set_status
 
 DEMO_USERS = (
     ("agent", "agents", False),
@@ -55,6 +58,20 @@ DEMO_STOREFRONTS = (
 )
 
 
+# Catalo.id's billing records for the demo requesters, so their evidence is verified (S8):
+# Siti's invoice matches; Hanako's names another charge date than the one she gives.
+DEMO_ACCOUNTS = (
+    ("ACC-1001", "siti@example.co.id", "Siti Rahma", "Pro"),
+    ("ACC-1002", "hanako@example.jp", "田中 花子", "Business"),
+    ("ACC-1003", "daniel@example.com", "Daniel Wong", "Basic"),
+)
+DEMO_INVOICES = (
+    ("INV-2026-0412", "ACC-1001", "299000", "Pro", "card (BCA Visa)"),
+    ("INV-2026-0398", "ACC-1002", "899000", "Business", "card (JCB)"),
+    ("INV-2026-0399", "ACC-1002", "899000", "Business", "card (JCB)"),
+)
+
+
 class Command(BaseCommand):
     help = "Create the demo users (printing their passwords) and a few demo tickets."
 
@@ -66,6 +83,7 @@ class Command(BaseCommand):
                 defaults={"seller_name": seller, "contact_email": email,
                           "contact_whatsapp": whatsapp, "order_reference_pattern": pattern},
             )  # fmt: skip
+        self.ensure_billing()
         if not Ticket.objects.exists():
             self.create_tickets()
         self.stdout.write("Demo logins (console at /console/, admin at /admin/):")
@@ -90,21 +108,33 @@ class Command(BaseCommand):
         path.chmod(0o600)
         return logins
 
-    def create_tickets(self) -> None:
-        now = timezone.now()
-        tickets = [
-            open_ticket(
-                subject=subject,
-                body=body,
-                category_code=category,
-                requester_name=name,
-                requester_email=email,
-                language=language,
-                channel=Channel.WEB,
-                now=now,
+    def ensure_billing(self) -> None:
+        today = timezone.localdate()
+        for account_id, email, name, plan in DEMO_ACCOUNTS:
+            Account.objects.get_or_create(
+                account_id=account_id, defaults={"email": email, "name": name, "plan": plan}
             )
-            for name, email, language, category, subject, body in DEMO_TICKETS
-        ]
+        for days_ago, (number, account_id, amount, plan, method) in enumerate(DEMO_INVOICES, 1):
+            Invoice.objects.get_or_create(
+                number=number,
+                defaults={"account": Account.objects.get(account_id=account_id),
+                          "amount": amount, "charged_on": today - timedelta(days=days_ago),
+                          "plan": plan, "payment_method": method},
+            )  # fmt: skip
+
+    def create_tickets(self) -> None:
+        """Through the inbound pipeline, as the contact form would: triaged, checked against
+        billing, and asked for what is missing."""
+        now = timezone.now()
+        tickets = []
+        for name, email, language, category, subject, body in DEMO_TICKETS:
+            message = InboundMessage(
+                channel=Channel.WEB, sender_address=email, sender_name=name, subject=subject,
+                text=body, received_at=now, category_code=category, language=language,
+            )  # fmt: skip
+            outcome = receive(message, now=now)
+            assert outcome.ticket is not None
+            tickets.append(outcome.ticket)
         agent = User.objects.get(username="agent")
         record_public_reply(
             ticket=tickets[1],
