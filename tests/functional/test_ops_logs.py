@@ -163,7 +163,9 @@ def test_the_web_server_writes_json_lines_with_the_traceback_and_no_token(tmp_pa
     assert all(r["timestamp"] and r["request_id"] for r in access)
 
 
-def wait_for(url: str, process: subprocess.Popen[str], timeout: float = 60) -> None:
+def wait_for(
+    url: str, process: subprocess.Popen[str] | subprocess.Popen[bytes], timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, "loket web exited early"
