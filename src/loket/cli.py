@@ -1,4 +1,5 @@
-"""The `loket` command: one entry point for the demo, the servers, the worker and Django."""
+"""The `loket` command: one entry point for the demo, the servers, the worker, backups and
+Django."""
 
 import argparse
 import json
@@ -29,6 +30,25 @@ def triage_explain(path: str | None) -> int:
     text = raw.decode("utf-8", errors="replace")
     language = os.environ.get("LOKET_DEFAULT_LANGUAGE", "id")
     print(json.dumps(explain(text, default_language=language), ensure_ascii=False))
+    return 0
+
+
+def restore(archive: str, var_dir: str | None) -> int:
+    """`loket restore FILE`: no Django, since loading the settings writes into the var
+    directory, which must be empty for a restore."""
+    # Imported here, like triage: the other commands need none of it.
+    from loket.ops import archive as backup_archive
+
+    target = Path(var_dir or os.environ.get("LOKET_VAR_DIR") or "var").resolve()
+    try:
+        manifest = backup_archive.restore(Path(archive), target)
+    except (backup_archive.ArchiveError, OSError) as error:
+        print(f"loket restore: {error}", file=sys.stderr)
+        return 1
+    kind = "files only" if manifest.get("files_only") else "database and files"
+    print(f"restored {len(manifest['members'])} files ({kind}) into {target}")
+    if policies := [m["name"] for m in manifest["members"] if m["name"].startswith("policy/")]:
+        print(f"the active policy at backup time: {target / policies[0]}")
     return 0
 
 
@@ -87,8 +107,8 @@ def web(bind: str, workers: int) -> int:
         bind,
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
+        # No gunicorn access log: Loket's own (loket.access) masks ticket tokens in paths,
+        # carries the request id and follows LOKET_LOG_FORMAT.
         "--graceful-timeout",
         "5",
         # Several servers on one machine (demo, benchmark) must not share a control socket.
@@ -151,6 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     mail.add_argument("arguments", nargs=argparse.REMAINDER)
     sla = commands.add_parser("sla", help="SLA clocks: sweep, preview")
     sla.add_argument("arguments", nargs=argparse.REMAINDER)
+    backup = commands.add_parser(
+        "backup", help="FILE [--files-only]: archive the database, attachments and policy"
+    )
+    backup.add_argument("arguments", nargs=argparse.REMAINDER)
+    restore_command = commands.add_parser(
+        "restore", help="FILE: unpack a backup into an empty var directory"
+    )
+    restore_command.add_argument("file")
+    restore_command.add_argument(
+        "--var-dir", help="where to restore (default: $LOKET_VAR_DIR, else ./var)"
+    )
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     policy = commands.add_parser("policy", help="check, apply or show the support policy")
@@ -181,6 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             django_command("directory", *arguments.arguments)
         case "triage":
             return triage_explain(arguments.file)
+        case "backup":
+            django_command("backup", *arguments.arguments)
+        case "restore":
+            return restore(arguments.file, arguments.var_dir)
     return 0
 
 

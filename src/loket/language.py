@@ -9,6 +9,7 @@
 """
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -34,9 +35,11 @@ def from_accept_language(header: str) -> str | None:
 
 
 def policy_default_language() -> str:
+    # A database that does not answer must not fail every request here: /health/ and
+    # /ready/ (which reports it) and the error page have to answer all the same.
     try:
         return default_language()
-    except NoActivePolicy:
+    except (NoActivePolicy, DatabaseError):
         return settings.LANGUAGE_CODE
 
 

@@ -4,6 +4,7 @@ See docs/configuration.md for every variable with its default.
 """
 
 import email.utils
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -62,9 +63,12 @@ INSTALLED_APPS = [
     "loket.portal",
     "loket.console",
     "loket.api",
+    "loket.ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response gets X-Request-ID and an access-log line, a 500 included.
+    "loket.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,12 +241,50 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("LOKET_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- Operations (docs/operations.md) ----------------------------------------------------------
+# /ready/ fails when no worker has written its heartbeat for this long, or when the oldest SLA
+# point that has come due is older than this (the sweep is behind or not running).
+LOKET_READY_HEARTBEAT_SECONDS = float(
+    os.environ.get("LOKET_READY_HEARTBEAT_SECONDS", max(120, 4 * LOKET_HOUSEKEEPING_SECONDS))
+)
+LOKET_READY_SWEEP_LAG_SECONDS = float(
+    os.environ.get("LOKET_READY_SWEEP_LAG_SECONDS", max(300, 4 * LOKET_HOUSEKEEPING_SECONDS))
+)
+# /metrics answers a bearer token or a listed address (single addresses or networks, e.g.
+# 10.0.0.0/8); with neither set it refuses everyone.
+LOKET_METRICS_TOKEN = os.environ.get("LOKET_METRICS_TOKEN", "")
+# Parsed here so that a mistyped entry stops the start instead of failing each scrape.
+LOKET_METRICS_ALLOWED_IPS = [
+    str(ipaddress.ip_network(entry, strict=False))
+    for entry in env_list("LOKET_METRICS_ALLOWED_IPS", "")
+]
+
+# Every log line names its request id; "json" writes one JSON object a line (log shippers),
+# anything else plain text. Django's own errors (a 500's traceback) are logged with DEBUG off.
+LOKET_LOG_FORMAT = "json" if os.environ.get("LOKET_LOG_FORMAT", "").lower() == "json" else "plain"
+_log_level = os.environ.get("LOKET_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "loket.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "loket.ops.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "loket.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOKET_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "loket": {"handlers": ["console"], "level": os.environ.get("LOKET_LOG_LEVEL", "INFO")},
+        "loket": {"handlers": ["console"], "level": _log_level, "propagate": False},
+        # Replaces Django's default handlers, which print only with DEBUG on.
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

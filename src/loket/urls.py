@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from loket.api.api import api
+from loket.ops import views as ops_views
 from loket.policy import views as policy_views
 
 
@@ -13,9 +14,14 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# The 500 page shows the request id, so a requester can quote it (docs/operations.md).
+handler500 = ops_views.server_error
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="intake:contact", permanent=False)),
     path("health/", health, name="health"),
+    path("ready/", ops_views.ready, name="ready"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("support/contact/", include("loket.intake.urls")),
     path("portal/", include("loket.portal.urls")),
     path("console/mail/", include("loket.mail.urls")),

@@ -1,6 +1,6 @@
-"""`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping - handing
-lost mail back to the queue, the SLA sweep, and polling the IMAP mailboxes. Call `run` once
-Django is set up."""
+"""`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping - a
+heartbeat, handing lost mail back to the queue, the SLA sweep, and polling the IMAP mailboxes.
+Call `run` once Django is set up."""
 
 import logging
 import threading
@@ -14,6 +14,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from loket.mail.imap import poll_all
 from loket.notify.outbox import recover_outbox
+from loket.ops.heartbeat import record_heartbeat
 from loket.sla.sweep import sweep
 
 logger = logging.getLogger("loket.worker")
@@ -21,6 +22,8 @@ logger = logging.getLogger("loket.worker")
 
 def housekeeping_once() -> None:
     now = timezone.now()
+    # First, so that /ready/ tells a live worker whose sweep fails (sweep lag) from a dead one.
+    record_heartbeat(now)
     requeued = recover_outbox(now)
     if requeued:
         logger.info("handed %d undelivered outbox message(s) back to the queue", requeued)

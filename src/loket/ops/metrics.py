@@ -1,0 +1,92 @@
+"""/metrics in Prometheus' text format. Every value is read from the database at scrape time
+by one collector, so any web process answers the same numbers and nothing is counted per
+process (no multiprocess mode, nothing lost on restart)."""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from loket.ops import queries
+
+
+class LoketCollector(Collector):
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.tickets()
+        yield from self.outbox()
+        yield from self.sla()
+        yield self.inbound()
+        yield self.worker()
+
+    def tickets(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "loket_tickets", "Tickets by status and category.", labels=["status", "category"]
+        )
+        for status, category, count in queries.tickets_by_status_and_category():
+            family.add_metric([status, category], count)
+        yield family
+
+    def outbox(self) -> Iterator[Metric]:
+        by_status = queries.outbox_by_status()
+        family = GaugeMetricFamily(
+            "loket_outbox_messages",
+            "Outbox messages by status: sent and failed are delivery results.",
+            labels=["status"],
+        )
+        for status, count in sorted(by_status.items()):
+            family.add_metric([status], count)
+        yield family
+        yield GaugeMetricFamily(
+            "loket_outbox_backlog",
+            "Messages waiting to be sent (pending or being sent).",
+            value=sum(by_status[status] for status in queries.UNSENT),
+        )
+        yield GaugeMetricFamily(
+            "loket_outbox_oldest_unsent_age_seconds",
+            "Age of the oldest message not yet sent (0 when none waits).",
+            value=queries.oldest_unsent_age_seconds(self.now),
+        )
+
+    def sla(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "loket_sla_sweep_lag_seconds",
+            "How long the oldest SLA check that came due has waited for the sweep.",
+            value=queries.sweep_lag_seconds(self.now),
+        )
+        family = GaugeMetricFamily(
+            "loket_sla_points",
+            "SLA warnings and breaches recorded, by clock.",
+            labels=["kind", "clock"],
+        )
+        for kind, clock, count in queries.sla_points_by_kind():
+            family.add_metric([kind, clock], count)
+        yield family
+
+    def inbound(self) -> Metric:
+        family = GaugeMetricFamily(
+            "loket_inbound_records",
+            "Messages received, by channel, source (mailbox) and what became of them.",
+            labels=["channel", "source", "status"],
+        )
+        for channel, source, status, count in queries.inbound_by_channel_source_status():
+            family.add_metric([channel, source, status], count)
+        return family
+
+    def worker(self) -> Metric:
+        age = queries.heartbeat_age_seconds(self.now)
+        return GaugeMetricFamily(
+            "loket_worker_heartbeat_age_seconds",
+            "Seconds since the newest worker heartbeat (+Inf when no worker ever wrote one).",
+            value=float("inf") if age is None else age,
+        )
+
+
+def render(now: datetime) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(LoketCollector(now))
+    return generate_latest(registry)

@@ -1,0 +1,47 @@
+"""The request id and the access log: the outermost middleware, so every response, a 500
+included, carries `X-Request-ID`, and every line logged while answering it names the id."""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
+
+from loket.ops.logs import mask_tokens, request_id_from, reset_request_id, set_request_id
+
+access_log = logging.getLogger("loket.access")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        context = set_request_id(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            log_access(request, response, time.perf_counter() - started)
+            return response
+        finally:
+            reset_request_id(context)
+
+
+def log_access(request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:
+    path = mask_tokens(request.path)
+    milliseconds = round(seconds * 1000, 1)
+    access_log.info(
+        "%s %s %d %.1fms",
+        request.method,
+        path,
+        response.status_code,
+        milliseconds,
+        extra={
+            "method": request.method,
+            "path": path,
+            "status": response.status_code,
+            "duration_ms": milliseconds,
+        },
+    )

@@ -1,0 +1,177 @@
+"""Logs as an operator reads them with DEBUG off: every unhandled error with its traceback and
+the request id the requester sees on the error page; no ticket token in any line."""
+
+import io
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import path
+
+from loket import urls as loket_urls
+from loket.tickets.links import SALT, portal_path
+from tests.builders import build_ticket
+from tests.smtp import free_port
+
+
+def ledger_check(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("the ledger does not balance")
+
+
+# This module is the URLconf of the tests marked with it: Loket's, plus a view that fails.
+handler500 = loket_urls.handler500
+urlpatterns = [path("ledger/", ledger_check), *loket_urls.urlpatterns]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the configured console handler writes (the one Django's and Loket's loggers share),
+    caught in memory instead of on stderr."""
+    handler = logging.getLogger("django").handlers[0]
+    assert handler is logging.getLogger("loket").handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        handler.setStream(previous)
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_an_unhandled_error_is_logged_with_its_traceback_and_the_id_on_the_error_page(
+    log_lines: io.StringIO, settings: object
+) -> None:
+    assert settings.DEBUG is False  # type: ignore[attr-defined]
+    response = Client(raise_request_exception=False).get("/ledger/")
+
+    assert response.status_code == 500
+    request_id = response["X-Request-ID"]
+    assert f'<code id="request-id" style="font-size: 1.3rem">{request_id}</code>' in (
+        response.content.decode()
+    )
+    log = log_lines.getvalue()
+    error_line = next(line for line in log.splitlines() if "Internal Server Error" in line)
+    assert f"[{request_id}]" in error_line
+    assert "Traceback (most recent call last)" in log
+    assert "RuntimeError: the ledger does not balance" in log
+    assert f"[{request_id}] GET /ledger/ 500" in log
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_the_error_page_speaks_the_requesters_language() -> None:
+    client = Client(raise_request_exception=False, headers={"accept-language": "ja"})
+    page = client.get("/ledger/").content.decode()
+    assert "エラー番号" in page
+
+
+@pytest.mark.django_db
+def test_a_safe_incoming_request_id_is_kept_and_anything_else_replaced(client: Client) -> None:
+    assert client.get("/health/", headers={"x-request-id": "lb-7f3a9c2e"})["X-Request-ID"] == (
+        "lb-7f3a9c2e"
+    )
+    for unsafe in ("a\nFORGED log line", "x" * 200, "短い-request-id", "short"):
+        answered = client.get("/health/", headers={"x-request-id": unsafe})["X-Request-ID"]
+        assert answered != unsafe
+        assert len(answered) == 16
+        int(answered, 16)
+    first, second = client.get("/health/"), client.get("/health/")
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_a_portal_link_is_logged_with_its_token_masked(
+    client: Client, log_lines: io.StringIO
+) -> None:
+    ticket = build_ticket()
+    link = portal_path(str(ticket.reference))
+    token = link.split("/")[3]
+    assert client.get(link).status_code == 200
+    assert client.get(f"{link}files/999/").status_code == 404
+
+    log = log_lines.getvalue()
+    assert "GET /portal/t/[token]/ 200" in log
+    assert "GET /portal/t/[token]/files/999/ 404" in log
+    assert token not in log
+    assert str(ticket.reference) not in log
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, response.headers["X-Request-ID"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["X-Request-ID"]
+
+
+def test_the_web_server_writes_json_lines_with_the_traceback_and_no_token(tmp_path: Path) -> None:
+    """`loket web` as deployed, on a database nobody migrated: every page that reads it fails,
+    and the log says so, as JSON, with no portal token in it."""
+    port, key = free_port(), "k" * 50
+    environment = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "LOKET_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": key,
+        "LOKET_LOG_FORMAT": "json",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "loket.cli", "web", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    token = signing.TimestampSigner(key=key, salt=SALT).sign("CAT-7K3M-9QXF")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health/", server)
+        status, request_id = fetch(f"{base}/portal/t/{token}/")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+
+    assert status == 500
+    assert token not in output
+    assert "CAT-7K3M-9QXF" not in output
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    error = next(r for r in records if r["logger"] == "django.request")
+    assert error["level"] == "ERROR"
+    assert error["request_id"] == request_id
+    assert error["message"] == "Internal Server Error: /portal/t/[token]/"
+    assert "no such table" in error["exc_info"]
+    access = [r for r in records if r["logger"] == "loket.access"]
+    assert {(r["path"], r["status"]) for r in access} >= {
+        ("/health/", 200),
+        ("/portal/t/[token]/", 500),
+    }
+    assert all(r["timestamp"] and r["request_id"] for r in access)
+
+
+def wait_for(
+    url: str, process: subprocess.Popen[str] | subprocess.Popen[bytes], timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "loket web exited early"
+        try:
+            if fetch(url)[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
