@@ -105,6 +105,8 @@ class TicketOut(Schema):
     portal_url: str
     messages: list[MessageOut]
     redactions: int
+    # S11: 0 with the agents, 1 in supervisor review, 2 in operations review.
+    escalation_level: int
     triage: dict[str, object] | None
     evidence: list[EvidenceOut]
 
@@ -134,6 +136,7 @@ def ticket_out(ticket: Ticket) -> TicketOut:
             for message in queries.thread(ticket, include_internal=False)
         ],
         redactions=ticket.redactions,
+        escalation_level=ticket.escalation_level,
         triage=queries.latest_triage(ticket),
         evidence=[
             EvidenceOut(

@@ -105,3 +105,11 @@ class RefundDecisionForm(forms.Form):
         reasons = document_of(version).refunds.reasons if version else ()
         language = get_language() or "en"
         field.choices = [("", "—"), *((r.code, r.name.get(language, r.code)) for r in reasons)]
+
+
+class ReasonForm(forms.Form):
+    """Every review step says why (S11): it goes on the timeline."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -16,5 +16,11 @@ urlpatterns = [
     path("t/<str:reference>/complex/", views.mark_as_complex, name="complex"),
     path("t/<str:reference>/category/", views.change_category, name="category"),
     path("t/<str:reference>/refund/", views.refund_decision, name="refund"),
+    path("t/<str:reference>/escalate/", views.escalate_ticket, name="escalate"),
+    path("t/<str:reference>/de-escalate/", views.de_escalate_ticket, name="de_escalate"),
+    path(
+        "t/<str:reference>/resolve-review/", views.resolve_in_review_ticket, name="resolve_review"
+    ),
+    path("review/<int:level>/", views.review_queue, name="review"),
     path("t/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -1,7 +1,11 @@
 """Agent and supervisor pages: each view parses its form, makes one domain call, renders."""
 
+from collections.abc import Callable
+from datetime import datetime
+
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,14 +17,24 @@ from loket.console.forms import (
     ComplexForm,
     InternalNoteForm,
     PublicReplyForm,
+    ReasonForm,
     RefundDecisionForm,
     StatusForm,
     complex_reasons,
 )
+from loket.policy.queries import active_policy
 from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
-from loket.tickets.access import access_attachment, access_ticket_for_agent, is_agent
+from loket.tickets.access import (
+    REVIEW_PERMISSION,
+    access_attachment,
+    access_ticket_for_agent,
+    is_agent,
+    may_review,
+    require_review,
+)
 from loket.tickets.downloads import attachment_response
+from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
 from loket.tickets.models import RefundOutcome, Ticket
 from loket.tickets.operations import (
     RefundRefused,
@@ -53,6 +67,7 @@ def ticket_page(
     reply_form: forms.Form | None = None,
     note_form: forms.Form | None = None,
     refund_form: forms.Form | None = None,
+    reason_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     clocks = clock_views(ticket, timezone.now())
@@ -78,6 +93,9 @@ def ticket_page(
         "refund": refund,
         "refund_form": refund_form or RefundDecisionForm(ticket=ticket, initial=proposed(refund)),
         "refund_decisions": ticket.refund_decisions.select_related("decided_by"),
+        "reason_form": reason_form or ReasonForm(),
+        "may_review": {level: may_review(request.user, level) for level in REVIEW_PERMISSION},
+        "level_name": level_name_of(ticket.escalation_level) if ticket.escalation_level else "",
     }
     return render(request, "console/ticket.html", context, status=status)
 
@@ -203,3 +221,79 @@ def refund_decision(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return ticket_page(request, ticket, refund_form=form, status=400)
     return redirect("console:ticket", reference=reference)
+
+
+# --- review (POLICY.md S11) ----------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest, level: int) -> HttpResponse:
+    if level not in REVIEW_PERMISSION:
+        raise Http404
+    if not may_review(request.user, level):
+        raise PermissionDenied
+    now = timezone.now()
+    rows = [
+        (ticket, queue_badge(ticket), queries.escalation_summary(ticket),
+         waited(ticket.escalated_at, now))
+        for ticket in queries.review_queue(level)[:200]
+    ]  # fmt: skip
+    labels = {badge: badge_label(badge) for _, badge, _, _ in rows}
+    context = {"rows": rows, "badge_labels": labels, "level": level,
+               "level_name": level_name_of(level)}  # fmt: skip
+    return render(request, "console/review.html", context)
+
+
+def waited(since: datetime | None, now: datetime) -> str:
+    """h:mm in review (wall-clock time: how long the ticket has been waiting)."""
+    if since is None:
+        return "—"
+    minutes = int((now - since).total_seconds()) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def level_name_of(level: int) -> str:
+    language = get_language() or "en"
+    for entry in active_policy().document.escalation:
+        if entry.level == level:
+            return entry.name.get(language) or entry.code
+    return str(level)
+
+
+def review_step(
+    request: HttpRequest, reference: str, step: Callable[..., Ticket], level_needed: int | None
+) -> HttpResponse:
+    """One reviewer's step with its reason: refused (403, with an event) without the level's
+    permission; a step that does not apply says why on the ticket page."""
+    ticket = access_ticket_for_agent(request.user, reference)
+    now = timezone.now()
+    level = level_needed if level_needed is not None else max(ticket.escalation_level, 1)
+    require_review(request.user, ticket, level, step.__name__, now)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            step(ticket=ticket, reason=form.cleaned_data["reason"], actor=request.user, now=now)
+        except EscalationRefused as refused:
+            form.add_error(None, str(refused))
+    if not form.is_valid():
+        return ticket_page(request, ticket, reason_form=form, status=400)
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def escalate_ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    """Supervisors raise a ticket to level 1, or from level 1 to operations (level 2)."""
+    return review_step(request, reference, escalate, level_needed=1)
+
+
+@login_required
+@require_POST
+def de_escalate_ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    return review_step(request, reference, de_escalate, level_needed=None)
+
+
+@login_required
+@require_POST
+def resolve_in_review_ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    return review_step(request, reference, resolve_in_review, level_needed=None)

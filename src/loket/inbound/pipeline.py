@@ -21,6 +21,7 @@ from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.policy.queries import active_category_codes, active_policy, default_language
+from loket.tickets.escalation import RequestAnswer, request_escalation
 from loket.tickets.models import Channel, EventKind, Message, Status, Ticket
 from loket.tickets.operations import (
     TicketClosed,
@@ -29,6 +30,7 @@ from loket.tickets.operations import (
     redirect_to_seller,
 )
 from loket.tickets.references import find_references
+from loket.tickets.sniffing import IncomingFile
 from loket.tickets.timeline import Provenance, record_event
 from loket.triage.checklist import VERIFIABLE, checklist, listed, missing
 from loket.triage.classify import classify
@@ -147,6 +149,11 @@ def append(message: InboundMessage, ticket: Ticket, now: datetime) -> Outcome:
     if message.triage is not None:
         data = dict(message.triage) | {"reply": True}
         record_event(ticket.pk, EventKind.TRIAGED, data=data, now=now)
+        if message.triage.get("escalation_request"):
+            answer = request_escalation(
+                ticket=ticket, summary=message.text, channel=message.channel, now=now
+            )
+            return Outcome("appended", ticket, f"escalation request: {answer.outcome}")
     return Outcome("appended", ticket)
 
 
@@ -358,6 +365,32 @@ def finish(record: InboundRecord, outcome: Outcome, message: InboundMessage, now
     record.save(
         update_fields=["status", "reason", "ticket", "processed_at", "sender", "subject", "raw"]
     )
+
+
+# --- the portal: the requester is known by the signed link ----------------------------------------
+
+
+def reply_through_portal(
+    ticket: Ticket, *, text: str, attachments: tuple[IncomingFile, ...], now: datetime
+) -> Outcome:
+    """A reply typed on the ticket's page: redacted and triaged like every channel (an
+    escalation request in it is one), then added to the ticket. A closed ticket refuses it."""
+    if ticket.status == Status.CLOSED:
+        raise TicketClosed(ticket.reference)
+    message = InboundMessage(
+        channel=Channel.PORTAL, sender_address=ticket.requester_email,
+        sender_name=ticket.requester_name, subject="", text=text, received_at=now,
+        attachments=attachments, language=ticket.language,
+    )  # fmt: skip
+    inspected = consult_billing(inspect(message))
+    with transaction.atomic():
+        return append(inspected, ticket, now)
+
+
+def escalation_through_portal(ticket: Ticket, *, summary: str, now: datetime) -> RequestAnswer:
+    """The portal's "ask for escalation" button: the summary is redacted like any text."""
+    redacted = redact(summary, ticket.language)
+    return request_escalation(ticket=ticket, summary=redacted.text, channel=Channel.PORTAL, now=now)
 
 
 # --- an agent's decision on a held or quarantined message ---------------------------------------

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from loket.notify.outbox import EmailContent
 from loket.policy.queries import calendar_of, document_of
@@ -57,24 +57,28 @@ def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:
     return render_to_string(f"notify/email/{template}.txt", context).strip() + "\n"
 
 
+def when_for_requester(ticket: Ticket, moment: datetime) -> str:
+    """ "23 November 2026 18:00 WIB", and in the requester's own zone when it differs."""
+    assert ticket.policy_version is not None
+    hours = document_of(ticket.policy_version).hours
+    zone = ZoneInfo(hours.time_zone)
+    shown = formats.date_format(moment.astimezone(zone), "DATETIME_FORMAT")
+    text = f"{shown} {hours.zone_label}"
+    requester_zone = ZoneInfo(ticket.time_zone) if ticket.time_zone else None
+    if requester_zone is not None and requester_zone.utcoffset(moment) != zone.utcoffset(moment):
+        theirs = formats.date_format(moment.astimezone(requester_zone), "DATETIME_FORMAT")
+        text += f" ({theirs} {ticket.time_zone})"
+    return text
+
+
 def deadline_lines(ticket: Ticket) -> list[str]:
     """ "First answer by: 23 November 2026 18:00 WIB", in the active language."""
     version = ticket.policy_version
     if version is None:
         return []
-    hours = document_of(version).hours
-    zone = ZoneInfo(hours.time_zone)
-    requester_zone = ZoneInfo(ticket.time_zone) if ticket.time_zone else None
 
     def local(moment: datetime) -> str:
-        shown = formats.date_format(moment.astimezone(zone), "DATETIME_FORMAT")
-        text = f"{shown} {hours.zone_label}"
-        if requester_zone is not None and requester_zone.utcoffset(moment) != zone.utcoffset(
-            moment
-        ):
-            theirs = formats.date_format(moment.astimezone(requester_zone), "DATETIME_FORMAT")
-            text += f" ({theirs} {ticket.time_zone})"
-        return text
+        return when_for_requester(ticket, moment)
 
     lines = []
     calendar = calendar_of(version)
@@ -135,7 +139,11 @@ def is_buyer_matter(ticket: Ticket) -> bool:
     return bool(version and document_of(version).is_buyer_matter(ticket.category_id))
 
 
-CONTACT_LABELS = {"email": _lazy("E-mail"), "whatsapp": _lazy("WhatsApp"), "phone": _lazy("Phone")}
+CONTACT_LABELS = {
+    "email": gettext_lazy("E-mail"),
+    "whatsapp": gettext_lazy("WhatsApp"),
+    "phone": gettext_lazy("Phone"),
+}
 
 
 def buyer_context(ticket: Ticket) -> dict[str, object]:
@@ -178,4 +186,59 @@ def breach_digest(lines: list[str]) -> EmailContent:
         "notify/email/breach_digest.txt",
         {"lines": lines, "console_url": settings.LOKET_BASE_URL + "/console/"},
     )
+    return EmailContent(subject, body.strip() + "\n", {"Auto-Submitted": "auto-generated"})
+
+
+# --- escalation (POLICY.md S11) ------------------------------------------------------------------
+
+
+def level_name(ticket: Ticket, level: int) -> str:
+    """The policy's name of an escalation level, in the active language."""
+    if ticket.policy_version is None:
+        return str(level)
+    levels = {entry.level: entry for entry in document_of(ticket.policy_version).escalation}
+    entry = levels.get(level)
+    if entry is None:
+        return str(level)
+    return entry.name.get(translation.get_language() or "en") or entry.name.get("en", entry.code)
+
+
+def escalation_answer(
+    ticket: Ticket, outcome: str, deadline: str | None, due_at: datetime | None
+) -> EmailContent:
+    """To the requester who asked for escalation: escalated, already in review, or recorded
+    with the deadline that still runs."""
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] Your request for escalation") % {"reference": ticket.reference}
+        labels = {deadline.kind: deadline.label for deadline in requester_deadlines(ticket)}
+        body = render(ticket, "escalation_answer", {
+            "outcome": outcome,
+            "level_name": level_name(ticket, max(ticket.escalation_level, 1)),
+            "deadline_label": labels.get(deadline or "", ""),
+            "due": when_for_requester(ticket, due_at) if due_at else "",
+        })  # fmt: skip
+    return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def escalation_notice(ticket: Ticket) -> EmailContent:
+    """To the requester: a reviewer raised the ticket to a review level."""
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] Your request is under review") % {
+            "reference": ticket.reference
+        }
+        body = render(ticket, "escalation_notice", {
+            "level_name": level_name(ticket, ticket.escalation_level),
+        })  # fmt: skip
+    return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def review_notice(ticket: Ticket, level: int, reason: str) -> EmailContent:
+    """To the reviewers of a level (rendered in the active language): a ticket waits for them."""
+    subject = _("[%(reference)s] Waiting for %(level)s") % {
+        "reference": ticket.reference, "level": level_name(ticket, level),
+    }  # fmt: skip
+    body = render_to_string("notify/email/review_notice.txt", {
+        "ticket": ticket, "level_name": level_name(ticket, level), "reason": reason,
+        "console_url": f"{settings.LOKET_BASE_URL}/console/t/{ticket.reference}/",
+    })  # fmt: skip
     return EmailContent(subject, body.strip() + "\n", {"Auto-Submitted": "auto-generated"})

@@ -94,6 +94,9 @@ class Sla:
     complex_extension_days: float
     progress_update_days: float
     complex_reasons: tuple[str, ...]
+    # S11: a breached resolution or progress-update deadline either only notifies the
+    # supervisors ("notify") or also puts the ticket in the level 1 review queue ("escalate").
+    breach_action: str = "notify"
 
 
 @dataclass(frozen=True)
@@ -491,7 +494,19 @@ def read_sla(reader: Reader, data: dict[str, Any]) -> Sla:
         complex_extension_days=reader.number(table, "complex_extension_days", path, default=5) or 5,
         progress_update_days=reader.number(table, "progress_update_days", path, default=2) or 2,
         complex_reasons=reader.codes(table, "complex_reasons", path),
+        breach_action=breach_action(reader, table, path),
     )
+
+
+BREACH_ACTIONS = ("notify", "escalate")
+
+
+def breach_action(reader: Reader, table: dict[str, Any], path: KeyPath) -> str:
+    value = table.get("breach_action", "notify")
+    if value not in BREACH_ACTIONS:
+        reader.problem((*path, "breach_action"), 'must be "notify" or "escalate"')
+        return "notify"
+    return str(value)
 
 
 def read_channels(reader: Reader, data: dict[str, Any], category_codes: set[str]) -> Channels:

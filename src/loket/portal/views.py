@@ -3,31 +3,35 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from loket.inbound.pipeline import escalation_through_portal, reply_through_portal
 from loket.language import use_requester_language
-from loket.portal.forms import NewLinkForm
+from loket.notify.content import level_name
+from loket.portal.forms import EscalationForm, NewLinkForm
 from loket.sla.queries import requester_deadlines
 from loket.tickets import queries
 from loket.tickets.access import access_attachment, access_ticket_by_token, ticket_of_requester
 from loket.tickets.downloads import attachment_response
 from loket.tickets.forms import ReplyForm
-from loket.tickets.models import Channel, Status
-from loket.tickets.operations import TicketClosed, record_requester_reply, send_portal_link
+from loket.tickets.models import ACTIVE_STATUSES, Status
+from loket.tickets.operations import TicketClosed, send_portal_link
 
 
-def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
+def ticket_page(
+    request: HttpRequest, token: str, *, escalation_form: EscalationForm | None = None
+) -> HttpResponse:
     ticket = access_ticket_by_token(token)
     use_requester_language(request, ticket.language)
-    form = ReplyForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    replying = request.method == "POST" and escalation_form is None
+    form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)
+    if replying and form.is_valid():
         try:
-            record_requester_reply(
-                ticket=ticket,
-                body=form.cleaned_data["body"],
-                channel=Channel.PORTAL,
-                attachments=form.cleaned_data["attachments"],
-                now=timezone.now(),
-            )
+            reply_through_portal(
+                ticket, text=form.cleaned_data["body"],
+                attachments=tuple(form.cleaned_data["attachments"]), now=timezone.now(),
+            )  # fmt: skip
         except TicketClosed:
             form.add_error(None, _("This request is closed. Please send us a new request."))
         else:
@@ -40,8 +44,41 @@ def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "closed": ticket.status == Status.CLOSED,
         "deadlines": requester_deadlines(ticket),
+        "escalation_form": escalation_form or EscalationForm(),
+        "review_name": level_name(ticket, ticket.escalation_level)
+        if ticket.escalation_level
+        else "",
+        "may_ask_escalation": ticket.status in ACTIVE_STATUSES and not ticket.escalation_level,
     }
-    return render(request, "portal/ticket.html", context, status=400 if form.errors else 200)
+    failed = form.errors or (escalation_form is not None and escalation_form.errors)
+    return render(request, "portal/ticket.html", context, status=400 if failed else 200)
+
+
+@require_POST
+def ask_for_escalation(request: HttpRequest, token: str) -> HttpResponse:
+    """S11: the requester asks for escalation with a summary; told the outcome at once (and
+    by e-mail)."""
+    ticket = access_ticket_by_token(token)
+    use_requester_language(request, ticket.language)
+    form = EscalationForm(request.POST)
+    if not form.is_valid():
+        return ticket_page(request, token, escalation_form=form)
+    answer = escalation_through_portal(ticket, summary=form.cleaned_data["summary"],
+                                       now=timezone.now())  # fmt: skip
+    messages.success(request, str(ESCALATION_ANSWERS[answer.outcome]))
+    return redirect("portal:ticket", token=token)
+
+
+ESCALATION_ANSWERS = {
+    "escalated": gettext_lazy(
+        "Your request is now under supervisor review. We have sent you an e-mail."
+    ),
+    "already": gettext_lazy("Your request is already under review; we added your summary."),
+    "recorded": gettext_lazy(
+        "We recorded your request. Its deadline has not passed yet: we sent you an e-mail "
+        "with the time it ends."
+    ),
+}
 
 
 def attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:

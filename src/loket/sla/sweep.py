@@ -20,10 +20,11 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
-from loket.notify.content import breach_digest
+from loket.notify.content import breach_digest, escalation_notice
 from loket.notify.outbox import queue_email
-from loket.sla.models import Clock, SlaPoint, SlaPointKind
-from loket.tickets.models import EventKind
+from loket.policy.queries import active_policy
+from loket.sla.models import Clock, ClockKind, SlaPoint, SlaPointKind
+from loket.tickets.models import ACTIVE_STATUSES, EventKind, Ticket
 from loket.tickets.timeline import NewEvent, record_events
 
 BATCH = 500
@@ -159,6 +160,37 @@ def record(clocks: list[DueClock], points: list[DuePoint], now: datetime) -> Non
     breaches = [p for p in points if p.kind == SlaPointKind.BREACH]
     if breaches:
         notify_supervisors(breaches, now)
+        escalate_breached(breaches, now)
+
+
+# S11: the promises whose breach sends a ticket to supervisor review (policy: breach_action).
+ESCALATING_CLOCKS = (ClockKind.RESOLUTION, ClockKind.PROGRESS_UPDATE)
+
+
+def escalate_breached(breaches: list[DuePoint], now: datetime) -> None:
+    """Put each ticket whose resolution or progress update breached in the level 1 queue,
+    once: the conditional UPDATE lets only one sweeper (or one clock) raise a ticket, and a
+    ticket in review already stays where it is."""
+    if active_policy().document.sla.breach_action != "escalate":
+        return
+    ids = sorted({p.clock.ticket_id for p in breaches if p.clock.kind in ESCALATING_CLOCKS})
+    waiting = Ticket.objects.filter(escalation_level=0, status__in=ACTIVE_STATUSES)
+    raised = [
+        pk for pk in ids
+        if waiting.filter(pk=pk).update(escalation_level=1, escalated_at=now, updated_at=now)
+    ]  # fmt: skip
+    if not raised:
+        return
+    kinds = {p.clock.ticket_id: p.clock.kind for p in breaches}
+    record_events(
+        [NewEvent(ticket_id=pk, kind=EventKind.ESCALATED,
+                  data={"from": 0, "to": 1, "reason": f"{kinds[pk]} deadline breached"})
+         for pk in raised],
+        now,
+    )  # fmt: skip
+    for ticket in Ticket.objects.filter(pk__in=raised).select_related("policy_version"):
+        queue_email(ticket=ticket, kind="escalation_notice", to_address=ticket.requester_email,
+                    content=escalation_notice(ticket), now=now)  # fmt: skip
 
 
 def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:

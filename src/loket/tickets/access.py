@@ -1,14 +1,21 @@
 """Permission-checked fetches: the only way a view gets hold of a ticket."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from loket.tickets.links import reference_from_token
-from loket.tickets.models import Attachment, MessageKind, Ticket
+from loket.tickets.models import Attachment, EventKind, MessageKind, Ticket
 from loket.tickets.references import InvalidReference, parse_reference
+from loket.tickets.timeline import record_event
 
-AGENT_GROUPS = ("agents", "supervisors")
+# The review permission each escalation level needs (POLICY.md S11).
+REVIEW_PERMISSION = {1: "tickets.review_level_1", 2: "tickets.review_level_2"}
+
+AGENT_GROUPS = ("agents", "supervisors", "operations", "admins")
 
 
 class NoSuchTicket(LookupError):
@@ -75,3 +82,24 @@ def ticket_of_requester(reference_text: str, email: str) -> Ticket | None:
     except InvalidReference:
         return None
     return Ticket.objects.filter(reference=reference, requester_email__iexact=email).first()
+
+
+def may_review(user: AbstractBaseUser | AnonymousUser, level: int) -> bool:
+    has_perm = getattr(user, "has_perm", None)
+    return is_agent(user) and has_perm is not None and bool(has_perm(REVIEW_PERMISSION[level]))
+
+
+def require_review(
+    user: AbstractBaseUser | AnonymousUser,
+    ticket: Ticket,
+    level: int,
+    action: str,
+    now: datetime,
+) -> None:
+    """Refuse a protected action to whoever lacks the level's review permission: 403, and the
+    attempt stays on the ticket's timeline (committed even though the action is not)."""
+    if may_review(user, level):
+        return
+    data = {"action": action, "needs": REVIEW_PERMISSION[level]}
+    record_event(ticket.pk, EventKind.ACCESS_REFUSED, actor=user, data=data, now=now)
+    raise PermissionDenied(action)

@@ -67,6 +67,9 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
+    # S11: 0 with the agents, 1 in supervisor review, 2 in operations review; since when.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -74,6 +77,14 @@ class Ticket(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["status", "created_at"], name="ticket_status_created"),
             models.Index(fields=["requester_email"], name="ticket_requester_email"),
+            models.Index(fields=["escalation_level", "escalated_at"], name="ticket_review_queue"),
+        ]
+        permissions = [
+            (
+                "review_level_1",
+                "Supervisor review: escalate, move to level 2, de-escalate, resolve",
+            ),
+            ("review_level_2", "Operations review: act on tickets at level 2"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +175,11 @@ class EventKind(models.TextChoices):
     REDIRECTED_TO_SELLER = "redirected_to_seller", _("Redirected to the seller")
     EVIDENCE_REQUESTED = "evidence_requested", _("Missing evidence asked for")
     REFUND_DECIDED = "refund_decided", _("Refund decided")
+    ESCALATION_REQUESTED = "escalation_requested", _("Escalation requested")
+    ESCALATED = "escalated", _("Escalated")
+    DE_ESCALATED = "de_escalated", _("De-escalated")
+    RESOLVED_IN_REVIEW = "resolved_in_review", _("Resolved in review")
+    ACCESS_REFUSED = "access_refused", _("Action refused")
 
 
 class Event(models.Model):

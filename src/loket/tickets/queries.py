@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 
 from loket.policy.queries import document_of
 from loket.sla.queries import with_nearest_deadline
@@ -139,3 +139,30 @@ def thread(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
     return messages.prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     ).order_by("created_at", "id")
+
+
+def review_queue(level: int) -> QuerySet[Ticket]:
+    """Tickets waiting for review at this level (S11), the one that has waited longest first."""
+    tickets = Ticket.objects.filter(escalation_level=level, status__in=ACTIVE_STATUSES)
+    return (
+        with_nearest_deadline(tickets)
+        .select_related("category", "assignee")
+        .prefetch_related("clocks")
+        .order_by("escalated_at", "id")
+    )
+
+
+def review_counts() -> dict[int, int]:
+    """How many tickets wait at each review level (the index `ticket_review_queue`)."""
+    waiting = Ticket.objects.filter(escalation_level__gt=0, status__in=ACTIVE_STATUSES)
+    rows = waiting.values_list("escalation_level").annotate(count=Count("id"))
+    return dict(rows)
+
+
+def escalation_summary(ticket: Ticket) -> str:
+    """Why the ticket is in review: the requester's summary, or the reviewer's reason."""
+    kinds = (EventKind.ESCALATED, EventKind.ESCALATION_REQUESTED)
+    event = ticket.events.filter(kind__in=kinds).order_by("-created_at", "-id").first()
+    if event is None:
+        return ""
+    return str(event.data.get("summary") or event.data.get("reason") or "")

@@ -1,0 +1,190 @@
+"""The escalation path (POLICY.md S11, issue 10) lived over business days: a request before
+the deadline is recorded and answered with the deadline; after it, the ticket goes to
+supervisor review once; supervisors and operations review with reasons; roles refuse the rest."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from loket.inbound.message import InboundMessage
+from loket.inbound.pipeline import receive
+from loket.notify.models import OutboxMessage
+from loket.sla.sweep import sweep
+from loket.tickets.links import portal_path
+from loket.tickets.models import Channel, Event, EventKind, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+WIB = ZoneInfo("Asia/Jakarta")
+SITI = "siti@tokobaju.example"
+
+
+def at(text: str) -> time_machine.travel:
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=WIB), tick=False)
+
+
+def staff(name: str, group: str) -> User:
+    user = User.objects.create_user(name, f"{name}@catalo.id", "pw")
+    user.groups.add(Group.objects.get(name=group))  # made by the roles migration
+    return user
+
+
+def mail(text: str, key: str, subject: str = "Tagihan ganda") -> InboundMessage:
+    return InboundMessage(
+        channel=Channel.EMAIL, sender_address=SITI, sender_name="Siti", subject=subject,
+        text=text, received_at=timezone.now(), external_id=f"<{key}@tokobaju.example>",
+    )  # fmt: skip
+
+
+def open_dispute() -> Ticket:
+    text = "Ditagih dua kali INV-2026-0412 pada 20 Nov 2026, paket Pro; dispute ke BCA."
+    outcome = receive(mail(text, "m1"), now=timezone.now())
+    assert outcome.ticket is not None
+    assert outcome.ticket.category_id == "billing_dispute"
+    return outcome.ticket
+
+
+def reply(ticket: Ticket, text: str, key: str) -> str:
+    outcome = receive(mail(text, key, f"Re: [{ticket.reference}] Tagihan ganda"),
+                      now=timezone.now())  # fmt: skip
+    assert outcome.outcome == "appended"
+    return outcome.reason
+
+
+def answers(ticket: Ticket) -> list[str]:
+    return list(
+        OutboxMessage.objects.filter(ticket=ticket, kind="escalation_answer")
+        .order_by("created_at", "id").values_list("body", flat=True)
+    )  # fmt: skip
+
+
+def test_a_request_before_the_deadline_is_recorded_and_after_it_escalates_once() -> None:
+    supervisor = staff("sari", "supervisors")
+    with at("2026-11-23 09:00"):  # Monday
+        ticket = open_dispute()
+    with at("2026-11-23 11:00"):
+        assert reply(ticket, "Tolong dinaikkan ke atasan, sudah lama.", "r1") == (
+            "escalation request: recorded"
+        )
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 0
+    [recorded] = answers(ticket)
+    assert "Tenggat yang kami janjikan belum lewat" in recorded
+    assert "23 Nov. 2026, 18.00 WIB" in recorded, "the first-answer deadline, in WIB"
+    assert not OutboxMessage.objects.filter(kind="review_notice").exists()
+
+    with at("2026-11-24 10:00"):  # Tuesday: the first answer was due Monday 18:00
+        assert reply(ticket, "I'd like this reviewed by a manager please.", "r2") == (
+            "escalation request: escalated"
+        )
+        assert reply(ticket, "上の方に確認していただけますか。", "r3") == (
+            "escalation request: already"
+        )
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 1
+    assert Event.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+    escalated = Event.objects.get(ticket=ticket, kind=EventKind.ESCALATED)
+    assert escalated.data["reason"] == "I'd like this reviewed by a manager please."
+    later = answers(ticket)[1:]  # the two were written in the same instant: any order
+    [granted] = [body for body in later if "Tenggatnya sudah lewat" in body]
+    assert "Tinjauan supervisor" in granted
+    assert sum("sudah dalam peninjauan" in body for body in later) == 1
+    notice = OutboxMessage.objects.get(kind="review_notice")
+    assert notice.to_address == supervisor.email
+    assert str(ticket.reference) in notice.subject
+
+
+def test_a_decoy_that_mentions_escalation_is_no_request() -> None:
+    with at("2026-11-24 10:00"):
+        ticket = open_dispute()
+        assert reply(ticket, "Tidak perlu dieskalasi, terima kasih.", "d1") == ""
+    assert not Event.objects.filter(ticket=ticket, kind=EventKind.ESCALATION_REQUESTED).exists()
+
+
+def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
+    client: Client, agent: User
+) -> None:
+    supervisor = staff("sari", "supervisors")
+    operations = staff("oki", "operations")
+    with at("2026-11-23 09:00"):
+        ticket = open_dispute()
+    url = f"/console/t/{ticket.reference}/"
+    with at("2026-11-23 10:00"):
+        client.force_login(agent)
+        refused = client.post(url + "escalate/", {"reason": "please"},
+                              headers={"accept-language": "ja"})  # fmt: skip
+        assert refused.status_code == 403
+        assert "許可されていません" in refused.content.decode()
+        assert client.get("/console/review/1/").status_code == 403
+        assert Event.objects.filter(ticket=ticket, kind=EventKind.ACCESS_REFUSED).count() == 1
+
+        client.force_login(supervisor)
+        no_reason = client.post(url + "escalate/", {"reason": ""})
+        assert no_reason.status_code == 400
+        client.post(url + "escalate/", {"reason": "Bank says it was refunded; check"})
+        queue = client.get("/console/review/1/").content.decode()
+        assert str(ticket.reference) in queue
+        assert "Bank says it was refunded" in queue
+        client.post(url + "escalate/", {"reason": "Needs the payment provider"})
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 2
+    assert OutboxMessage.objects.filter(kind="review_notice", to_address=operations.email).exists()
+    notices = OutboxMessage.objects.filter(ticket=ticket, kind="escalation_notice")
+    told = sorted("operasional" in notice.body for notice in notices)
+    assert told == [False, True], "told of supervisor review, then of operations review"
+
+    with at("2026-11-23 11:00"):
+        client.force_login(supervisor)
+        assert client.post(url + "de-escalate/", {"reason": "x"}).status_code == 403, (
+            "level 2 is operations' to settle"
+        )
+        client.force_login(operations)
+        assert str(ticket.reference) in client.get("/console/review/2/").content.decode()
+        client.post(url + "de-escalate/", {"reason": "Provider confirmed; back to supervisor"})
+        client.force_login(supervisor)
+        client.post(url + "resolve-review/", {"reason": "Refunded to the BCA card"})
+    ticket.refresh_from_db()
+    assert (ticket.escalation_level, ticket.status) == (1, Status.RESOLVED)
+    kinds = list(ticket.events.filter(kind__in=[
+        EventKind.ESCALATED, EventKind.DE_ESCALATED, EventKind.RESOLVED_IN_REVIEW,
+    ]).order_by("id").values_list("kind", "data__reason"))  # fmt: skip
+    assert kinds == [
+        (EventKind.ESCALATED, "Bank says it was refunded; check"),
+        (EventKind.ESCALATED, "Needs the payment provider"),
+        (EventKind.DE_ESCALATED, "Provider confirmed; back to supervisor"),
+        (EventKind.RESOLVED_IN_REVIEW, "Refunded to the BCA card"),
+    ]
+
+
+def test_a_breached_resolution_goes_to_supervisor_review_once(settings: object) -> None:
+    staff("sari", "supervisors")
+    with at("2026-11-23 09:00"):
+        ticket = open_dispute()
+    with at("2026-12-02 09:00"):  # five business days later and more
+        sweep(timezone.now())
+        sweep(timezone.now())
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 1
+    assert Event.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+    assert OutboxMessage.objects.filter(ticket=ticket, kind="escalation_notice").count() == 1
+
+
+def test_the_portal_button_asks_with_a_summary_and_shows_the_review(client: Client) -> None:
+    with at("2026-11-23 09:00"):
+        ticket = open_dispute()
+    page = portal_path(str(ticket.reference))
+    with at("2026-11-24 10:00"):
+        empty = client.post(page + "escalate/", {"summary": ""})
+        assert empty.status_code == 400
+        assert 'class="errorlist"' in empty.content.decode()
+        assert not Event.objects.filter(ticket=ticket, kind=EventKind.ESCALATION_REQUESTED)
+        client.post(page + "escalate/", {"summary": "Masih ditagih dua kali, mohon dicek."})
+        shown = client.get(page).content.decode()
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 1
+    assert "Tinjauan supervisor" in shown
+    assert 'data-testid="escalation-form"' not in shown, "asked once; no second button"
