@@ -27,6 +27,7 @@ from loket.triage.redaction import redact
 CORPORA = {
     "development": REPO / "tests" / "fixtures" / "triage" / "redaction.jsonl",
     "held-out": REPO / "tests" / "fixtures" / "triage" / "redaction-heldout.jsonl",
+    "fresh": REPO / "tests" / "fixtures" / "triage" / "redaction-fresh.jsonl",
 }
 SECTION = "## Redaction of secrets (issue 9)"
 RECALL_GOAL, FALSE_POSITIVE_GOAL = 0.99, 0.01
@@ -39,9 +40,12 @@ TRUST = (
     "misses in view (a code a few words after its context word in the same sentence, "
     "letter-and-digit codes, passwords that look like passwords a few words on, more context "
     "words and list forms), so the held-out set is no longer independent either: the 99 % "
-    "goal is not shown on unseen text. A fresh held-out set is the next measurement; the "
-    "misses below show what is left - a code with no context word at all (alone on its line), "
-    "a code before its context word, guesses listed after 'tried'."
+    "goal is not shown on unseen text. The fresh set (200 messages, written blind by a third "
+    "author who read only the policy and the file format) measured, before anything was "
+    "changed after it (2026-12-02 12:00 UTC): recall 84.8 % (112 of 132 secrets), false "
+    "positives 1.7 % (3 of 181 look-alikes): the 99 % / 1 % goals are not met on unseen text. "
+    "Later changes are tuned on the development and held-out sets only; the fresh set's "
+    "figure below is the one to trust, and stops being independent once its misses are used."
 )
 
 

@@ -73,10 +73,15 @@ def figures(tally: Counter[str], count: int) -> dict[str, float]:
     }
 
 
+FRESH = CORPUS.with_name("triage-fresh.jsonl")
+
+
 def split(cases: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    fresh = FRESH.read_text(encoding="utf-8").splitlines()
     return {
         "development": [case for index, case in enumerate(cases) if index % 3 != 2],
         "held-out": [case for index, case in enumerate(cases) if index % 3 == 2],
+        "fresh": [json.loads(line) for line in fresh],
     }
 
 
@@ -90,8 +95,12 @@ def render(results: dict[str, dict[str, float]], count: int, seconds: float) -> 
         "", f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Rerun: `.venv/bin/python -m "
         f"bench.triage`. {count} labelled messages (tests/fixtures/triage/triage.jsonl, ja/id/en), "
         "every third one held out: the classifier's words were chosen looking at the other two "
-        "thirds, so the held-out column is the one to trust (one early listing of mistakes, "
-        "before the split, showed about 30 held-out messages once). The whole decision (language, "
+        "thirds (one early listing of mistakes, before the split, showed about 30 held-out "
+        "messages once). The fresh column is tests/fixtures/triage/triage-fresh.jsonl (210 "
+        "messages written blind by a third author from the policy alone): the one to trust. "
+        "Its first measurement, before any change (2026-12-02 12:00 UTC): category 66.7 %, "
+        "route 93.8 %, evidence precision 99.4 % and recall 100 %, escalation request 98.6 %, "
+        "language 100 %. The whole decision (language, "
         f"redaction, category, route, evidence, escalation) took {seconds / count * 1000:.2f} ms "
         f"a message: {seconds / count * 1000:.2f} s per 1,000 messages.", "",
         *markdown_table(["measure", *results, "goal"], table, align="lrrr"), "",
