@@ -66,3 +66,67 @@ def test_the_labelled_corpus_loses_no_more_than_one_secret_in_a_hundred() -> Non
     assert result.secrets["all"] >= 200
     assert result.recall() >= RECALL_GOAL, result.misses
     assert result.false_positives() <= FALSE_POSITIVE_GOAL
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("wkwk salah ketik, bukan 551209 tapi 551290 kode yg bener", ["551209", "551290"]),
+        ("メールで来た数字をここに貼ります。\n276041", ["276041"]),
+        ("The text said never share this code, but I read out 390172 to him.", ["390172"]),
+        ("the sms just says 'Catalo: 774 209', which box is it for?", ["774 209"]),
+        ("Backup codes from when I set up 2FA: 1) 8GJ2-KD71 2) P0QR-6TXA",
+         ["8GJ2-KD71", "P0QR-6TXA"]),
+    ],
+)  # fmt: skip
+def test_a_code_away_from_its_context_word_in_a_message_about_codes_goes(
+    text: str, secrets: list[str]
+) -> None:
+    redacted = redact(text, "en")
+    assert [text[r.start : r.end] for r in redacted.removals] == secrets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OTP tidak masuk. Pesanan saya 123456 belum dikirim, ID toko 30317.",
+        "No verification code yet. My account number is 88123456.",
+        "error code 500123 when I enter the OTP",
+        "kode OTP ga masuk2, sdh 3 kali. Total Rp 150.000, VA 8808 1234 5678 9012",
+        "2FA broke on 2026-11-03 at 14:30, kartu berakhiran 4821, 〒150-0001",
+        "backup codes lost. Promo SALE-1000 did not apply either",
+        "otp nya gak masuk, tolong cek nomor 0812-3456-7890",
+    ],
+)
+def test_labelled_numbers_in_a_message_about_codes_stay(text: str) -> None:
+    redacted = redact(text, "en")
+    assert (redacted.text, redacted.count) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("my password is either mangosteen88 or Mangosteen88! cant remember",
+         ["mangosteen88", "Mangosteen88!"]),
+        ("パスワード忘れた。たぶん neko1234 だったと思う", ["neko1234"]),
+        ("pw ku lupa. Coba2 pake 'sayangmama99' gak bisa, terus 'Sayangmama99' juga",
+         ["sayangmama99", "Sayangmama99"]),
+        ("Password has a space and symbols in it: 'my shop #1 2026' - is that allowed?",
+         ["my shop #1 2026"]),
+    ],
+)  # fmt: skip
+def test_alternatives_quoted_and_next_sentence_passwords_go(text: str, secrets: list[str]) -> None:
+    redacted = redact(text, "en")
+    assert [text[r.start : r.end] for r in redacted.removals] == secrets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lupa password. Beda2 terus hasilnya, coba2 reset juga gagal.",
+        "I forgot my password. My store is tanaka.shop and the plan is Pro.",
+        "パスワードを忘れました。注文番号 TB-88231 です。",
+    ],
+)
+def test_talk_around_a_password_is_not_taken_for_one(text: str) -> None:
+    assert redact(text, "en").count == 0

@@ -94,3 +94,75 @@ def test_loket_triage_explain_prints_the_decision_without_a_database() -> None:
     assert decision["evidence"] == {"invoice_ref": "INV-2026-0398"}
     assert "Rahasia#2026" not in completed.stdout
     assert decision["redacted_text"].startswith("my password is [removed: password]")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("min toko sy blm aktif padahal udh transfer, gmn ini?", "access"),
+        ("udh bayar paket Pro tp dashboard msh ga bisa dibuka", "access"),
+        ("gak bisa login ke akun sy dari kemarin", "account_security"),
+        ("Sudah downgrade ke Basic tapi tagihan masih pakai harga lama.", "billing_dispute"),
+        ("I downgraded last month but was charged the old amount again.", "billing_dispute"),
+        ("年払いにしたのに、月額料金も引き落とされています。", "billing_dispute"),
+        ("見覚えのないログイン通知が届きました。", "account_security"),
+        ("Got an email claiming to be from Catalo.id asking me to verify. Is this legit?",
+         "account_security"),
+        ("You raised the Pro price without any notice. Very unprofessional.", "complaint"),
+    ],
+)  # fmt: skip
+def test_chat_shorthand_and_everyday_wording_find_the_category(text: str, category: str) -> None:
+    assert explain(text, default_language="id")["category"] == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "udah bayar pake DANA tp status msh blm dibayar. tokonya catalo.id/frozenbuani",
+        "I paid twice at checkout on sneakerhub.catalo.id for the same order.",
+        "Pesanan saya dibatalkan oleh toko tapi dana belum dikembalikan. Order TB-90877.",
+        "届いた商品が写真と全然違います。お店から返金してほしいです。",
+    ],
+)
+def test_a_buyer_is_recognised_from_the_order_and_the_store_as_a_third_party(text: str) -> None:
+    decision = explain(text, default_language="id")
+    assert (decision["category"], decision["route"]) == ("seller_order", "redirect_to_seller")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I paid for Pro but my account still shows the trial. Invoice INV-2026-0921.", "access"),
+        ("Please refund my annual Pro subscription, I bought it by mistake.", "refund"),
+        ("min toko sy blm aktif padahal udh transfer. tokonya sambalbu.catalo.id", "access"),
+        ("Pembeli saya komplain paketnya belum sampai. Bagaimana cara update resi?", "support"),
+        ("I'm thinking of buying from a store on Catalo.id. Who do I contact if something goes "
+         "wrong?", "support"),
+    ],
+)  # fmt: skip
+def test_a_merchant_or_a_buyer_yet_to_buy_is_not_sent_to_a_seller(text: str, category: str) -> None:
+    decision = explain(text, default_language="en")
+    assert (decision["category"], decision["route"]) == (category, "normal")
+
+
+def test_a_buyer_reporting_a_store_for_fraud_stays_a_complaint_even_with_an_order() -> None:
+    decision = explain(
+        "Saya pesan laptop di laptopsecond.catalo.id, yang datang kardus isi batu. "
+        "Penjualnya tidak bisa dihubungi. Ini jelas penipuan.",
+        default_language="id",
+    )
+    assert (decision["category"], decision["route"]) == ("complaint", "normal")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("My manager asked me to check how to mark orders as ready for pickup.", False),
+        ("Atasan saya minta saya menanyakan soal API.", False),
+        ("上司に相談してから、改めて連絡します。", False),
+        ("I want to speak to your manager about this.", True),
+        ("Tolong sampaikan ke atasan kalian.", True),
+    ],
+)
+def test_the_writers_own_boss_is_not_an_escalation_request(text: str, asked: bool) -> None:
+    assert explain(text, default_language="en")["escalation_request"] is asked

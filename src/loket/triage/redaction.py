@@ -4,9 +4,10 @@ Catalo.id never asks for a password or a one-time code, so Loket never keeps one
 written after a context word ("my password is", "kata sandi", "パスワードは", "kode OTP",
 "認証コード", ...) is replaced by a marker in the message's language. Look-alikes - invoice
 numbers, references, amounts, dates, phone, virtual-account and tracking numbers - have no such
-context word in front of them and stay. The text is matched after normalising full-width
-characters (NFKC) and dropping zero-width characters, and the removal is mapped back onto the
-text as written.
+context word in front of them and stay. In a message that talks about codes, a code-shaped number
+elsewhere goes too, unless a label ("order", "ID toko", "末尾") or its shape says what it is.
+The text is matched after normalising full-width characters (NFKC) and dropping zero-width
+characters, and the removal is mapped back onto the text as written.
 """
 
 import re
@@ -67,8 +68,9 @@ FILLER = (
     r"|sent|texted|says|shows|showing|me|for|untuk|buat|login|akun|account|number|no|from"
     r"|dari|via|lewat|email|e-mail|sms|wa|whatsapp|hp|ke|di|gunakan|pakai|pake|dipakai"
     r"|digunakan|use|used|using|set|sekarang|now|transaksi|transaction|app|aplikasi|apps"
-    r"|digit|digits|6-digit|still|masih|same|sama|jadi|menjadi|to|into|isinya|ini|tuh)(?![a-z])"
-    r"|は|が|を|の|も|に|です|でした|コード|番号|アプリ|桁|6桁){0,10}"
+    r"|digit|digits|6-digit|still|masih|same|sama|jadi|menjadi|to|into|isinya|ini|tuh|2fa"
+    r"|either|maybe|probably|perhaps|mungkin|kayaknya|kyknya|entah)(?![a-z])"
+    r"|は|が|を|の|も|に|です|でした|コード|番号|アプリ|桁|6桁|たぶん|多分|おそらく){0,10}"
 )
 # Codes may stand a little further on in the same sentence ("SMSで届いたやつ → 563108",
 # "sms masuk isinya angka 6 digit: 227093"): any words but digits, except counts and lengths.
@@ -91,7 +93,8 @@ NOT_A_PASSWORD = re.compile(
 # Words right before "code:" that make it something other than a one-time code.
 OTHER_CODES = re.compile(
     r"(?:promo|postal|post|zip|pos|voucher|kupon|coupon|discount|diskon|order|pesanan"
-    r"|tracking|booking|referral|referal|country|area|swift|bank|注文|クーポン|プロモ|郵便|商品)\s*$",
+    r"|tracking|booking|referral|referal|country|area|swift|bank|error|注文|クーポン|プロモ|郵便|商品"
+    r"|エラー)\s*$",
     re.IGNORECASE,
 )
 SEPARATOR = r"[ \-.\u2010-\u2015\u2212]"
@@ -108,11 +111,13 @@ QUOTE = r"[「『\"'(（]?"
 ALNUM_CODE = r"(?-i:(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,8})(?![0-9A-Za-z])"
 BACKUP_CODE_TOKEN = (
     r"(?<![0-9A-Za-z-])(?:(?=[a-z0-9-]*\d)[a-z0-9]{3,6}(?:-[a-z0-9]{3,6}){1,2}|\d{6,10}"
-    r"|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{8,10}|(?=[a-z0-9 ]*\d)[a-z0-9]{4} [a-z0-9]{4})"
+    r"|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{8,10}|(?=[a-z0-9 ]{0,8}\d)[a-z0-9]{4} [a-z0-9]{4})"
     r"(?![0-9A-Za-z-])"
 )
 TRAILING_PUNCTUATION = ".,;:)]」』。、"
 PASSWORD_LIKE = re.compile(r"\d|[^A-Za-z0-9\s]|[a-z][A-Z]")
+# Indonesian writes a repeated word with a 2 ("coba2" for "coba-coba", "dua2nya"): a word.
+REDUPLICATED = re.compile(r"[a-z]+2(?:nya)?", re.IGNORECASE)
 LOOKALIKE = re.compile(
     r"@.*\.|://|\.catalo\.id|^(?:INV|CAT|ORD|TB)-|^\d{4}-\d{2}-\d{2}$|^\+?\d[\d -]+$"
 )
@@ -133,7 +138,7 @@ PATTERNS = (
 AFTER = {
     # A list of backup codes may follow a few words ("...を全部書きます。") or a numbering.
     BACKUP_CODE: re.compile(
-        rf"{FILLER}(?:[^\n\d]{{0,24}}?[\s:：。、])?(?:\d{{1,2}}[.)]\s*)?"
+        rf"{FILLER}(?:[^\n\d]{{0,24}}?[\s:：。、][\s*・•-]*)?(?:\d{{1,2}}[.)]\s*)?"
         rf"(?P<secret>{BACKUP_CODE_TOKEN})",
         re.IGNORECASE,
     ),
@@ -160,6 +165,57 @@ MORE_BACKUP_CODES = re.compile(
     re.IGNORECASE,
 )
 REACH = 60  # characters after a context word in which its secret may stand
+# "mangosteen88 or Mangosteen88!", "'sayangmama99' ... terus 'Sayangmama99'": more passwords
+# right after a password.
+MORE_PASSWORDS = re.compile(
+    rf"\s*(?:[,/]|or|atau|and|dan|terus|lalu|then|と|か|、)\s*(?:juga\s*)?(?P<secret>{TOKEN})",
+    re.IGNORECASE,
+)
+QUOTED = re.compile(r"\"[^\"\n]{4,64}\"|'[^'\n]{4,64}'|「[^」\n]{4,64}」")
+QUOTED_REACH = 100  # a quoted password may stand a sentence or two after its context word
+LETTERS_AND_DIGITS = re.compile(r"(?=.*[A-Za-z])(?=.*\d)")
+
+# A message about a one-time code, a PIN or backup codes may give the code away from its
+# context word: on the next line, a sentence later, or before the word ("bukan 551209 tapi
+# 551290 kode yg bener"). There a number shaped like a code is taken for one, unless a label
+# names it as another number or its shape is a date, a postal code, a year or an ID.
+CODE_TOPIC = re.compile(
+    r"(?<![a-z])(?:otp|one[- ]?time|verif\w*|kode|code|codes|pin|2fa|(?:2|two)[- ]?(?:step|factor)"
+    r"|sms|backup|cadangan|recovery|pemulihan|digit)(?![a-z])"
+    r"|コード|認証|暗証番号|確認番号|数字|バックアップ|リカバリー|ワンタイム|\d桁",
+    re.IGNORECASE,
+)
+NOT_THE_TOPIC = re.compile(
+    r"^\s*(?:pos|promo|pesanan|voucher|kupon|coupon|booking|error|referral|referal|diskon|discount)"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
+TOPIC_BEFORE, TOPIC_AFTER = 200, 40  # characters around a code in which its topic may stand
+STANDALONE_CODE = re.compile(
+    r"(?<![\w#$¥/.,:+@-])(?<!\d[ -])\d(?:[ -]?\d){3,7}(?![\w/:%]|[ .,-]?\d)"
+)
+DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}-\d{2}-\d{4}")
+NOT_A_CODE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{3}-\d{4}|(?:19|20)\d\d|\d{5}")
+LABELLED = re.compile(
+    r"(?<![a-z])(?:order|pesanan|invoice|inv|phone|telp|telepon|hp|wa|nomor|no|va|rekening|resi"
+    r"|tracking|awb|pos|postal|zip|id|store|toko|ticket|tiket|ref|card|kartu|ending(?: in)?"
+    r"|ends? in|berakhiran|akhiran|rp|idr|usd|sgd|jam|pukul|at|year|tahun|error|promo|account"
+    r"|akun|member|customer|pelanggan|nik|ktp|npwp|rek)"
+    r"(?:\s*(?:is|adalah|nya|saya|my|our|kami|code|kode|:|#|number|nomor|no\.?))*[\s:#(.-]{0,3}$"
+    r"|(?:〒|末尾|下4桁|郵便番号|注文番号|電話番号?|注文|ストア\s*id|請求書|追跡番号|会員番号|エラー)"
+    r"(?:は|：|:|\s)*$",
+    re.IGNORECASE,
+)
+COUNTED = re.compile(
+    r"^\s*(?:分|時|回|円|個|人|日|年|月|kali|x|times|menit|minutes?|jam|hours?|hari|days?|%"
+    r"|items?|biji|rb|ribu|k)(?![a-z])",
+    re.IGNORECASE,
+)
+BACKUP_SHAPE = re.compile(
+    r"(?<![\w-])(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])(?![a-z]{4}-\d{4})"
+    r"(?:[a-z0-9]{4}-[a-z0-9]{4}|(?-i:[A-Z0-9]{8}))(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -213,7 +269,52 @@ def secrets_in(text: str) -> list[tuple[str, int, int]]:
             if kind == OTHER_PASSWORD and not PASSWORD_NEARBY.search(before):
                 continue
             found += secrets_after(kind, text, match.end())
+    return found + codes_about(text)
+
+
+def codes_about(text: str) -> list[tuple[str, int, int]]:
+    """Code-shaped numbers, and backup-code-shaped words, near a code's topic anywhere in the
+    message (see CODE_TOPIC)."""
+    topics = [
+        match
+        for match in CODE_TOPIC.finditer(text)
+        if not NOT_THE_TOPIC.match(text, match.end())
+        and not OTHER_CODES.search(text[max(0, match.start() - 20) : match.start()])
+    ]
+    if not topics:
+        return []
+    found = []
+    for candidate in STANDALONE_CODE.finditer(text):
+        digits = re.sub(r"\D", "", candidate.group(0))
+        if NOT_A_CODE_SHAPE.fullmatch(candidate.group(0)) or NOT_A_CODE_SHAPE.fullmatch(digits):
+            continue
+        if LABELLED.search(text[max(0, candidate.start() - 24) : candidate.start()]):
+            continue
+        if COUNTED.match(text, candidate.end()):
+            continue
+        if kind := topic_near(text, topics, candidate.start(), candidate.end()):
+            found.append((kind, candidate.start(), candidate.end()))
+    for candidate in BACKUP_SHAPE.finditer(text):
+        if topic_near(text, topics, candidate.start(), candidate.end()) == BACKUP_CODE:
+            found.append((BACKUP_CODE, candidate.start(), candidate.end()))
     return found
+
+
+def topic_near(text: str, topics: list[re.Match[str]], start: int, end: int) -> str | None:
+    """The kind of secret the nearest topic word speaks of, if one is near enough."""
+    near = [
+        topic
+        for topic in topics
+        if start - TOPIC_BEFORE <= topic.end() <= start or end <= topic.start() <= end + TOPIC_AFTER
+    ]
+    if not near:
+        return None
+    words = " ".join(topic.group(0).lower() for topic in near)
+    if re.search(r"backup|cadangan|recovery|pemulihan|バックアップ|リカバリー", words):
+        return BACKUP_CODE
+    if re.search(r"pin|暗証番号", words):
+        return PIN
+    return ONE_TIME_CODE
 
 
 def password_after(text: str, position: int) -> list[tuple[str, int, int]]:
@@ -223,15 +324,42 @@ def password_after(text: str, position: int) -> list[tuple[str, int, int]]:
     start = match.end() if (match := PASSWORD_FILLER.match(window)) else 0
     for candidate in PASSWORD_TOKEN.finditer(window, start):
         between = window[start : candidate.start()]
-        if len(between) > PASSWORD_GAP or SENTENCE_END.search(between):
+        if len(between) > PASSWORD_GAP or NOT_A_PASSWORD.search(window[: candidate.start()]):
             break
-        if NOT_A_PASSWORD.search(window[: candidate.start()]):
+        token = candidate.group("secret")
+        # "パスワード忘れた。たぶん neko1234": in the next sentence only what plainly is one.
+        if SENTENCE_END.search(between) and not (
+            len(SENTENCE_END.findall(between)) == 1 and LETTERS_AND_DIGITS.match(token)
+        ):
             break
         assigned = not between.strip() and bool(ASSIGNED.search(window[: candidate.start()]))
-        if trimmed := trim_password(candidate.group("secret"), assigned=assigned):
+        if trimmed := trim_password(token, assigned=assigned):
             begin = position + candidate.start()
-            return [(PASSWORD, begin, begin + len(trimmed))]
-    return []
+            end = begin + len(trimmed)
+            return [(PASSWORD, begin, end), *more_passwords(text, end)]
+    return quoted_passwords(text, position)
+
+
+def more_passwords(text: str, position: int) -> list[tuple[str, int, int]]:
+    spans = []
+    while (match := MORE_PASSWORDS.match(text, position)) and (
+        trimmed := trim_password(match.group("secret"))
+    ):
+        spans.append((PASSWORD, match.start("secret"), match.start("secret") + len(trimmed)))
+        position = match.start("secret") + len(trimmed)
+    return spans
+
+
+def quoted_passwords(text: str, position: int) -> list[tuple[str, int, int]]:
+    """Quotes set a password apart even a sentence or two after its context word: "pw ku lupa.
+    Coba2 pake 'sayangmama99' gak bisa". Only what looks like a password counts."""
+    spans = []
+    for quoted in QUOTED.finditer(text, position, position + QUOTED_REACH):
+        inside = quoted.group(0)[1:-1]
+        labelled = NOT_A_PASSWORD.search(text[max(position, quoted.start() - 15) : quoted.start()])
+        if not labelled and PASSWORD_LIKE.search(inside) and not LOOKALIKE.search(inside):
+            spans.append((PASSWORD, quoted.start() + 1, quoted.end() - 1))
+    return spans
 
 
 def secrets_after(kind: str, text: str, position: int) -> list[tuple[str, int, int]]:
@@ -240,6 +368,8 @@ def secrets_after(kind: str, text: str, position: int) -> list[tuple[str, int, i
     window = text[position : position + REACH]
     match = AFTER[kind].match(window)
     if match is None or NOT_A_SECRET.search(window[: match.start("secret")]):
+        return []
+    if DATE_SHAPE.fullmatch(match.group("secret")):
         return []
     secret_start, secret_end = match.span("secret")
     spans = [(kind, position + secret_start, position + secret_end)]
@@ -268,6 +398,8 @@ def trim_password(token: str, *, assigned: bool = False) -> str | None:
     while token and token[-1] in TRAILING_PUNCTUATION:
         token = token[:-1]
     if len(token) < 4 or token.lower() in STOPWORDS or LOOKALIKE.search(token):
+        return None
+    if REDUPLICATED.fullmatch(token) and not assigned:
         return None
     return token if assigned or PASSWORD_LIKE.search(token) else None
 
