@@ -1,6 +1,9 @@
 """Small typed builders: each test says only what matters to it."""
 
+import re
 from datetime import UTC, datetime
+
+from django.test import Client
 
 from loket.tickets.models import Channel, Ticket
 from loket.tickets.operations import open_ticket
@@ -40,3 +43,12 @@ def build_ticket(
         attachments=attachments,
         now=now,
     )
+
+
+def confirm_link(client: Client, body: str) -> None:
+    """Follow the mailed link as the account's owner: the page, then its one button."""
+    match = re.search(r"http://[^\s/]+(/portal/verify/\S+/)", body)
+    assert match is not None, body
+    anonymous = Client()
+    assert anonymous.get(match.group(1)).status_code == 200
+    assert anonymous.post(match.group(1)).status_code == 200

@@ -223,6 +223,13 @@ LOKET_MAIL_DEFAULT_CATEGORY = os.environ.get("LOKET_MAIL_DEFAULT_CATEGORY", "sup
 # a URL means Catalo.id's billing API, asked with this bearer token and timeout (seconds), and
 # left alone for LOKET_BILLING_RETRY_SECONDS after it failed (evidence then shows "not checked").
 LOKET_BILLING_URL = os.environ.get("LOKET_BILLING_URL", "")
+# S11/S13 ownership verification: how long a mailed one-time link works, how many links one
+# ticket may send an hour, and how many wrong links one client address may try an hour.
+LOKET_VERIFICATION_HOURS = float(os.environ.get("LOKET_VERIFICATION_HOURS", 24))
+LOKET_VERIFICATION_LINKS_PER_HOUR = int(os.environ.get("LOKET_VERIFICATION_LINKS_PER_HOUR", 3))
+LOKET_VERIFICATION_FAILURES_PER_HOUR = int(
+    os.environ.get("LOKET_VERIFICATION_FAILURES_PER_HOUR", 20)
+)
 LOKET_BILLING_TOKEN = os.environ.get("LOKET_BILLING_TOKEN", "")
 LOKET_BILLING_TIMEOUT = float(os.environ.get("LOKET_BILLING_TIMEOUT", 2))
 LOKET_BILLING_RETRY_SECONDS = float(os.environ.get("LOKET_BILLING_RETRY_SECONDS", 30))

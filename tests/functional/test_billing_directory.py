@@ -26,7 +26,7 @@ from loket.notify.models import OutboxMessage
 from loket.tickets.models import Channel, EventKind, RefundDecision, Status, Ticket
 from loket.tickets.queries import evidence_checklist, refund_proposal
 from loket.triage.checklist import State
-from tests.builders import NOW
+from tests.builders import NOW, confirm_link
 
 pytestmark = pytest.mark.django_db
 
@@ -279,9 +279,18 @@ def test_the_console_proposes_and_records_a_refund_decision_with_the_payment_met
     assert "An approval needs one of the reasons the policy accepts." in refused.content.decode()
     assert not RefundDecision.objects.exists()
 
-    client.post(url, {"outcome": "approved", "reason_code": "duplicate_charge",
-                      "invoice_number": "INV-2026-0412", "amount": "299000", "currency": "IDR",
-                      "payment_method": "card (BCA Visa)"})  # fmt: skip
+    approval = {"outcome": "approved", "reason_code": "duplicate_charge",
+                "invoice_number": "INV-2026-0412", "amount": "299000", "currency": "IDR",
+                "payment_method": "card (BCA Visa)"}  # fmt: skip
+    waits = client.post(url, approval, headers={"accept-language": "en"})
+    assert waits.status_code == 400, "a billing dispute's refund waits for verification (S11)"
+    assert "has not confirmed ownership" in waits.content.decode()
+    client.post(f"/console/t/{ticket.reference}/verify/")
+    link = OutboxMessage.objects.get(kind="verification_link")
+    assert link.to_address == SITI
+    confirm_link(client, link.body)
+
+    client.post(url, approval)
     decision = RefundDecision.objects.get()
     assert (decision.payment_method, decision.amount, decision.decided_by) == (
         "card (BCA Visa)", Decimal("299000.00"), agent

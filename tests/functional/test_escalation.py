@@ -11,12 +11,14 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
+from loket.directory.models import Account
 from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.notify.models import OutboxMessage
 from loket.sla.sweep import sweep
 from loket.tickets.links import portal_path
 from loket.tickets.models import Channel, Event, EventKind, Status, Ticket
+from tests.builders import confirm_link
 
 pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")
@@ -110,6 +112,7 @@ def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
 ) -> None:
     supervisor = staff("sari", "supervisors")
     operations = staff("oki", "operations")
+    Account.objects.create(account_id="ACC-1001", email=SITI, plan="Pro")
     with at("2026-11-23 09:00"):
         ticket = open_dispute()
     url = f"/console/t/{ticket.reference}/"
@@ -129,6 +132,12 @@ def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
         queue = client.get("/console/review/1/").content.decode()
         assert str(ticket.reference) in queue
         assert "Bank says it was refunded" in queue
+        # Escalating a billing dispute started the ownership check (S11): operations wait.
+        waits = client.post(url + "escalate/", {"reason": "Needs the payment provider"},
+                            headers={"accept-language": "en"})  # fmt: skip
+        assert waits.status_code == 400
+        assert "has not confirmed ownership" in waits.content.decode()
+        confirm_link(Client(), OutboxMessage.objects.get(kind="verification_link").body)
         client.post(url + "escalate/", {"reason": "Needs the payment provider"})
     ticket.refresh_from_db()
     assert ticket.escalation_level == 2

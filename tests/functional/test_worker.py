@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from loket.notify.models import OutboxMessage, OutboxStatus
 from loket.tickets.models import EventKind
@@ -71,7 +72,9 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
 def test_a_worker_killed_before_delivering_is_replaced_and_the_mail_goes_out_once(
     smtp_server: SmtpServer, start_worker: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
-    ticket = build_ticket()
+    # Opened now: the worker's own SLA sweep must find nothing due (an old ticket's breach
+    # would rightly escalate it and mail the requester as well).
+    ticket = build_ticket(now=timezone.now())
     row = OutboxMessage.objects.get(ticket=ticket)
     smtp_server.mailbox.hold = True
 

@@ -113,3 +113,25 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AccountChangeForm(forms.Form):
+    """S13: what was changed on the account for an account_security ticket (once verified)."""
+
+    change = forms.ChoiceField(label=_("Account change"))
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["change"]
+        assert isinstance(field, forms.ChoiceField)
+        version = ticket.policy_version
+        changes = document_of(version).verification.account_changes if version else ()
+        field.choices = [(code, ACCOUNT_CHANGE_LABELS.get(code, code)) for code in changes]
+
+
+ACCOUNT_CHANGE_LABELS = {
+    "change_account_email": _("Change the account e-mail"),
+    "reset_two_factor": _("Reset two-factor sign-in"),
+    "transfer_ownership": _("Transfer the account to another owner"),
+}

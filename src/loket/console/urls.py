@@ -22,5 +22,7 @@ urlpatterns = [
         "t/<str:reference>/resolve-review/", views.resolve_in_review_ticket, name="resolve_review"
     ),
     path("review/<int:level>/", views.review_queue, name="review"),
+    path("t/<str:reference>/verify/", views.send_verification, name="verify"),
+    path("t/<str:reference>/account-change/", views.account_change, name="account_change"),
     path("t/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

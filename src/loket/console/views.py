@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.console.forms import (
+    AccountChangeForm,
     CategoryForm,
     ComplexForm,
     InternalNoteForm,
@@ -42,11 +43,18 @@ from loket.tickets.operations import (
     decide_refund,
     mark_complex,
     recategorise,
+    record_account_change,
     record_internal_note,
     record_public_reply,
     set_status,
 )
 from loket.tickets.quoting import fold_quoted
+from loket.tickets.verification import (
+    VerificationNeeded,
+    VerificationRefused,
+    start_verification,
+)
+from loket.tickets.verification import state as verification_state
 from loket.triage.refunds import RefundProposal
 
 
@@ -68,6 +76,8 @@ def ticket_page(
     note_form: forms.Form | None = None,
     refund_form: forms.Form | None = None,
     reason_form: forms.Form | None = None,
+    account_form: forms.Form | None = None,
+    verification_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     clocks = clock_views(ticket, timezone.now())
@@ -94,6 +104,10 @@ def ticket_page(
         "refund_form": refund_form or RefundDecisionForm(ticket=ticket, initial=proposed(refund)),
         "refund_decisions": ticket.refund_decisions.select_related("decided_by"),
         "reason_form": reason_form or ReasonForm(),
+        "verification": verification_state(ticket, timezone.now()),
+        "verification_error": verification_error,
+        "account_form": account_form or AccountChangeForm(ticket=ticket),
+        "account_changes": ticket.category_id == "account_security",
         "may_review": {level: may_review(request.user, level) for level in REVIEW_PERMISSION},
         "level_name": level_name_of(ticket.escalation_level) if ticket.escalation_level else "",
     }
@@ -218,6 +232,8 @@ def refund_decision(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except RefundRefused as refused:
             form.add_error(None, str(refused))
+        except VerificationNeeded:
+            form.add_error(None, str(NOT_VERIFIED))
     if not form.is_valid():
         return ticket_page(request, ticket, refund_form=form, status=400)
     return redirect("console:ticket", reference=reference)
@@ -275,6 +291,8 @@ def review_step(
             step(ticket=ticket, reason=form.cleaned_data["reason"], actor=request.user, now=now)
         except EscalationRefused as refused:
             form.add_error(None, str(refused))
+        except VerificationNeeded:
+            form.add_error(None, str(NOT_VERIFIED))
     if not form.is_valid():
         return ticket_page(request, ticket, reason_form=form, status=400)
     return redirect("console:ticket", reference=reference)
@@ -297,3 +315,39 @@ def de_escalate_ticket(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def resolve_in_review_ticket(request: HttpRequest, reference: str) -> HttpResponse:
     return review_step(request, reference, resolve_in_review, level_needed=None)
+
+
+# --- ownership verification (S11, S13) -----------------------------------------------------------
+
+NOT_VERIFIED = gettext_lazy(
+    "The requester has not confirmed ownership of the account yet: send the verification link "
+    "and wait for them to confirm it."
+)
+
+
+@login_required
+@require_POST
+def send_verification(request: HttpRequest, reference: str) -> HttpResponse:
+    """A one-time link to the account e-mail on file - never to the address that wrote."""
+    ticket = access_ticket_for_agent(request.user, reference)
+    try:
+        start_verification(ticket=ticket, actor=request.user, now=timezone.now())
+    except VerificationRefused as refused:
+        return ticket_page(request, ticket, verification_error=str(refused), status=400)
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def account_change(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = AccountChangeForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            record_account_change(ticket=ticket, actor=request.user, now=timezone.now(),
+                                  **form.cleaned_data)  # fmt: skip
+        except VerificationNeeded:
+            form.add_error(None, str(NOT_VERIFIED))
+    if not form.is_valid():
+        return ticket_page(request, ticket, account_form=form, status=400)
+    return redirect("console:ticket", reference=reference)

@@ -242,3 +242,13 @@ def review_notice(ticket: Ticket, level: int, reason: str) -> EmailContent:
         "console_url": f"{settings.LOKET_BASE_URL}/console/t/{ticket.reference}/",
     })  # fmt: skip
     return EmailContent(subject, body.strip() + "\n", {"Auto-Submitted": "auto-generated"})
+
+
+def verification_link(ticket: Ticket, *, url: str) -> EmailContent:
+    """To the account's address on file: confirm that the request is theirs (S11, S13)."""
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] Please confirm it is you") % {"reference": ticket.reference}
+        body = render(ticket, "verification_link", {
+            "url": url, "hours": int(settings.LOKET_VERIFICATION_HOURS),
+        })  # fmt: skip
+    return EmailContent(subject, body, thread_headers(ticket, automatic=True))

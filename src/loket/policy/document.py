@@ -131,6 +131,17 @@ class CategoryDefinition:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """S11, S13: ownership of the account confirmed by a one-time link to its address on file.
+    Escalating a ticket of `categories` starts it, and the console refuses `protected_actions`
+    on those tickets and `account_changes` on account_security tickets until it is done."""
+
+    categories: tuple[str, ...] = ()
+    protected_actions: tuple[str, ...] = ()
+    account_changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EscalationLevel:
     level: int
     code: str
@@ -162,6 +173,7 @@ class PolicyDocument:
     refunds: Refunds
     page_texts: Mapping[str, Texts]
     page_lists: Mapping[str, TextLists]
+    verification: Verification = field(default_factory=Verification)
 
     def is_buyer_matter(self, code: str) -> bool:
         """S2: a buyer's order on a seller's store, which the seller handles."""
@@ -352,6 +364,7 @@ def read_document(reader: Reader, data: dict[str, Any]) -> PolicyDocument | None
         categories=categories,
         escalation=read_escalation(reader, data),
         refunds=read_refunds(reader, data),
+        verification=read_verification(reader, data),
         page_texts={key: reader.texts(page(reader, data), key, ("page",)) for key in PAGE_TEXTS},
         page_lists={
             key: reader.text_lists(page(reader, data), key, ("page",)) for key in PAGE_LISTS
@@ -642,6 +655,26 @@ def read_escalation(reader: Reader, data: dict[str, Any]) -> tuple[EscalationLev
     if numbers != list(range(1, len(numbers) + 1)):
         reader.problem(("escalation",), "levels must be numbered 1, 2, 3 ... in order")
     return tuple(levels)
+
+
+PROTECTABLE_ACTIONS = ("move_to_operations", "resolve_in_review", "refund_decision")
+
+
+def read_verification(reader: Reader, data: dict[str, Any]) -> Verification:
+    path: KeyPath = ("verification",)
+    table = reader.table(data.get("verification", {}), path, required=False)
+    actions = reader.codes(table, "protected_actions", path) if table else ()
+    for action in actions:
+        if action not in PROTECTABLE_ACTIONS:
+            reader.problem((*path, "protected_actions"),
+                           f"{action} is none of {', '.join(PROTECTABLE_ACTIONS)}")  # fmt: skip
+    if not table:
+        return Verification()
+    return Verification(
+        categories=reader.codes(table, "categories", path),
+        protected_actions=actions,
+        account_changes=reader.codes(table, "account_changes", path),
+    )
 
 
 def read_refunds(reader: Reader, data: dict[str, Any]) -> Refunds:

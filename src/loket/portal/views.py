@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +19,7 @@ from loket.tickets.downloads import attachment_response
 from loket.tickets.forms import ReplyForm
 from loket.tickets.models import ACTIVE_STATUSES, Status
 from loket.tickets.operations import TicketClosed, send_portal_link
+from loket.tickets.verification import confirm
 
 
 def ticket_page(
@@ -97,3 +100,27 @@ def new_link(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/new_link.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# --- ownership verification (S11, S13): the link in the mail to the account on file ----------
+
+
+def verify(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """GET shows a page with one button (mail scanners that follow links change nothing);
+    POST confirms. Wrong links count against the client's address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    key = f"loket:verification-failures:{address}"
+    if (cache.get(key) or 0) >= settings.LOKET_VERIFICATION_FAILURES_PER_HOUR:
+        response = render(request, "portal/verify.html", {"outcome": "throttled"}, status=429)
+        response["Retry-After"] = "3600"
+        return response
+    if request.method != "POST":
+        return render(request, "portal/verify.html", {"outcome": "ask"})
+    confirmation = confirm(reference, token, timezone.now())
+    if confirmation.outcome != "verified":
+        cache.set(key, (cache.get(key) or 0) + 1, timeout=3600)
+    if confirmation.verification is not None:
+        use_requester_language(request, confirmation.verification.ticket.language)
+    status = 200 if confirmation.outcome == "verified" else 400
+    context = {"outcome": confirmation.outcome}
+    return render(request, "portal/verify.html", context, status=status)

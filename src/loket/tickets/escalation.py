@@ -22,9 +22,16 @@ from loket.sla import operations as sla
 from loket.sla.models import Clock, ClockStatus
 from loket.sla.queries import CLOCK_ORDER
 from loket.tickets.access import REVIEW_PERMISSION
-from loket.tickets.models import EventKind, Status, Ticket
+from loket.tickets.models import EventKind, Status, Ticket, VerificationStatus
 from loket.tickets.operations import lock, mail_requester
 from loket.tickets.timeline import Agent, record_event, touch
+from loket.tickets.verification import (
+    VerificationRefused,
+    needs_verification,
+    require_verified,
+    start_verification,
+)
+from loket.tickets.verification import state as verification_state
 
 SUMMARY_MAX = 2000
 TOP_LEVEL = 2
@@ -95,6 +102,8 @@ def escalate(*, ticket: Ticket, reason: str, actor: Agent, now: datetime) -> Tic
             raise EscalationRefused("already at the top level")
         if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER):
             raise EscalationRefused("only an open ticket can be escalated")
+        if ticket.escalation_level == 1:
+            require_verified(ticket, "move_to_operations", now)
         raise_to(ticket, ticket.escalation_level + 1, reason, now, actor=actor)
     return ticket
 
@@ -120,6 +129,7 @@ def resolve_in_review(*, ticket: Ticket, reason: str, actor: Agent, now: datetim
         ticket = lock(ticket)
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
             raise EscalationRefused("the ticket is resolved already")
+        require_verified(ticket, "resolve_in_review", now)
         previous = ticket.status
         ticket.status = Status.RESOLVED
         sla.status_changed(ticket, previous, ticket.status, now)
@@ -149,6 +159,22 @@ def raise_to(
     notify_reviewers(ticket, level, reason, now)
     if actor is not None:  # the requester who asked was answered already
         mail_requester(ticket, "escalation_notice", content.escalation_notice(ticket), now)
+    if level == 1:
+        begin_verification(ticket, actor, now)
+
+
+def begin_verification(ticket: Ticket, actor: Agent | None, now: datetime) -> None:
+    """S11: escalating a billing dispute starts the ownership check, unless one is done or on
+    its way; when no link can go out, the timeline says why, for the reviewer."""
+    if not needs_verification(ticket, "move_to_operations"):
+        return
+    if verification_state(ticket, now) in (VerificationStatus.PENDING, VerificationStatus.VERIFIED):
+        return
+    try:
+        start_verification(ticket=ticket, actor=actor, now=now)
+    except VerificationRefused as refused:
+        data = {"reason": f"no link sent: {refused}"}
+        record_event(ticket.pk, EventKind.VERIFICATION_FAILED, data=data, now=now)
 
 
 def reviewers(level: int) -> list[User]:

@@ -180,6 +180,10 @@ class EventKind(models.TextChoices):
     DE_ESCALATED = "de_escalated", _("De-escalated")
     RESOLVED_IN_REVIEW = "resolved_in_review", _("Resolved in review")
     ACCESS_REFUSED = "access_refused", _("Action refused")
+    VERIFICATION_SENT = "verification_sent", _("Verification link sent")
+    VERIFICATION_DONE = "verification_done", _("Ownership verified")
+    VERIFICATION_FAILED = "verification_failed", _("Verification failed")
+    ACCOUNT_CHANGED = "account_changed", _("Account change recorded")
 
 
 class Event(models.Model):
@@ -228,3 +232,33 @@ class RefundDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} on {self.ticket_id}"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
+    EXPIRED = "expired", _("Expired")
+    FAILED = "failed", _("Failed")
+
+
+class OwnershipVerification(models.Model):
+    """S11, S13: a one-time link mailed to the account e-mail on file in billing (not to the
+    address the request came from). Only the token's SHA-256 is kept; a link works once,
+    until `expires_at`, for this ticket only; a newer link supersedes it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="verifications")
+    account_id = models.CharField(max_length=64)
+    sent_to = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} verification of {self.ticket_id}"

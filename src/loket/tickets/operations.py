@@ -42,6 +42,7 @@ from loket.tickets.timeline import (
     stored_user,
     touch,
 )
+from loket.tickets.verification import require_verified
 
 REFERENCE_ATTEMPTS = 8
 
@@ -316,6 +317,7 @@ def decide_refund(
         raise RefundRefused(_("An approval needs the original payment method."))
     if outcome == RefundOutcome.DECLINED and not note.strip():
         raise RefundRefused(_("A decline needs a note saying why."))
+    require_verified(ticket, "refund_decision", now)
     with transaction.atomic():
         ticket = lock(ticket)
         decision = RefundDecision.objects.create(
@@ -330,6 +332,22 @@ def decide_refund(
                 "amount": str(amount) if amount is not None else None}  # fmt: skip
         record_event(ticket.pk, EventKind.REFUND_DECIDED, actor=actor, data=data, now=now)
     return decision
+
+
+def record_account_change(
+    *, ticket: Ticket, change: str, note: str, actor: Agent | None, now: datetime
+) -> None:
+    """S13: an account change made for an account_security ticket (a new e-mail, 2FA reset,
+    ownership transfer - the policy's list), recorded once ownership is verified."""
+    assert ticket.policy_version is not None
+    if change not in document_of(ticket.policy_version).verification.account_changes:
+        raise ValueError(f"unknown account change {change!r}")
+    require_verified(ticket, change, now)
+    with transaction.atomic():
+        ticket = lock(ticket)
+        touch(ticket, now)
+        data = {"change": change, "note": note.strip()[:2000]}
+        record_event(ticket.pk, EventKind.ACCOUNT_CHANGED, actor=actor, data=data, now=now)
 
 
 def send_portal_link(*, ticket: Ticket, now: datetime) -> None:

@@ -28,7 +28,7 @@ def create_roles(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0003_refunds_and_escalation"),
+        ("tickets", "0003_refunds_escalation_verification"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
