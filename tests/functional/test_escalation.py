@@ -18,7 +18,8 @@ from loket.notify.models import OutboxMessage
 from loket.sla.sweep import sweep
 from loket.tickets.links import portal_path
 from loket.tickets.models import Channel, Event, EventKind, Status, Ticket
-from tests.builders import confirm_link
+from loket.tickets.operations import mark_complex
+from tests.builders import build_ticket, confirm_link
 
 pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")
@@ -197,3 +198,33 @@ def test_the_portal_button_asks_with_a_summary_and_shows_the_review(client: Clie
     assert ticket.escalation_level == 1
     assert "Tinjauan supervisor" in shown
     assert 'data-testid="escalation-form"' not in shown, "asked once; no second button"
+
+
+def test_account_security_sorts_first_among_tickets_due_at_the_same_time(
+    client: Client, agent: User
+) -> None:
+    with at("2026-11-28 10:00"):  # Saturday: every clock starts Monday 09:00
+        support = build_ticket(category="support", now=timezone.now())
+        security = build_ticket(category="account_security", now=timezone.now())
+    client.force_login(agent)
+    page = client.get("/console/", headers={"accept-language": "en"}).content.decode()
+    assert page.index(str(security.reference)) < page.index(str(support.reference))
+    assert 'data-testid="priority"' in page
+
+
+def test_a_due_progress_update_is_drafted_in_the_requesters_language_and_a_miss_shows(
+    client: Client,
+) -> None:
+    supervisor = staff("sari", "supervisors")
+    with at("2026-11-23 09:00"):
+        ticket = open_dispute()
+        mark_complex(ticket=ticket, reason="fraud_check", actor=supervisor, now=timezone.now())
+    client.force_login(supervisor)
+    with at("2026-11-25 17:00"):  # two business days on: the update is overdue
+        sweep(timezone.now())
+        page = client.get(f"/console/t/{ticket.reference}/", headers={"accept-language": "en"})
+        html = page.content.decode()
+        assert 'data-testid="update-due"' in html
+        assert "pemeriksaan penipuan" in html, "drafted in Indonesian, naming the reason"
+        queue = client.get("/console/review/1/").content.decode()
+    assert 'data-testid="missed-update"' in queue, "the breach escalated it; the miss shows"

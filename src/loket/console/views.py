@@ -23,6 +23,7 @@ from loket.console.forms import (
     StatusForm,
     complex_reasons,
 )
+from loket.notify.content import progress_update_draft
 from loket.policy.queries import active_policy
 from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
@@ -82,6 +83,12 @@ def ticket_page(
 ) -> HttpResponse:
     clocks = clock_views(ticket, timezone.now())
     refund = queries.refund_proposal(ticket, get_language() or "en")
+    update_due = any(
+        clock.kind == "progress_update" and clock.status in ("warning", "breached")
+        for clock in clocks
+    )
+    if reply_form is None and update_due:
+        reply_form = PublicReplyForm(initial={"body": progress_update_draft(ticket)})
     badge = ticket_badge([clock.status for clock in clocks])
     context = {
         "ticket": ticket,
@@ -104,6 +111,7 @@ def ticket_page(
         "refund_form": refund_form or RefundDecisionForm(ticket=ticket, initial=proposed(refund)),
         "refund_decisions": ticket.refund_decisions.select_related("decided_by"),
         "reason_form": reason_form or ReasonForm(),
+        "update_due": update_due,
         "verification": verification_state(ticket, timezone.now()),
         "verification_error": verification_error,
         "account_form": account_form or AccountChangeForm(ticket=ticket),
@@ -251,13 +259,21 @@ def review_queue(request: HttpRequest, level: int) -> HttpResponse:
     now = timezone.now()
     rows = [
         (ticket, queue_badge(ticket), queries.escalation_summary(ticket),
-         waited(ticket.escalated_at, now))
+         waited(ticket.escalated_at, now), missed_update(ticket))
         for ticket in queries.review_queue(level)[:200]
     ]  # fmt: skip
-    labels = {badge: badge_label(badge) for _, badge, _, _ in rows}
+    labels = {badge: badge_label(badge) for _, badge, _, _, _ in rows}
     context = {"rows": rows, "badge_labels": labels, "level": level,
                "level_name": level_name_of(level)}  # fmt: skip
     return render(request, "console/review.html", context)
+
+
+def missed_update(ticket: Ticket) -> bool:
+    """S10: a complex case whose promised progress update is overdue (prefetched clocks)."""
+    return any(
+        clock.kind == "progress_update" and clock.breached and clock.status != "stopped"
+        for clock in ticket.clocks.all()
+    )
 
 
 def waited(since: datetime | None, now: datetime) -> str:

@@ -252,3 +252,16 @@ def verification_link(ticket: Ticket, *, url: str) -> EmailContent:
             "url": url, "hours": int(settings.LOKET_VERIFICATION_HOURS),
         })  # fmt: skip
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def progress_update_draft(ticket: Ticket) -> str:
+    """S10: what an agent may send when a complex case's progress update is due, in the
+    requester's language, for the agent to complete (the bracketed line) and send."""
+    with translation.override(ticket.language):
+        deadlines = {d.kind: d for d in requester_deadlines(ticket)}
+        resolution = deadlines.get("resolution")
+        due = resolution.due_at if resolution and not resolution.paused else None
+        text = render_to_string("notify/email/progress_update_draft.txt", {
+            "ticket": ticket, "deadline": when_for_requester(ticket, due) if due else "",
+        })  # fmt: skip
+    return text.strip() + "\n"

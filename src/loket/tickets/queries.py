@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Case, Count, F, Prefetch, QuerySet, Value, When
 
 from loket.policy.queries import document_of
 from loket.sla.queries import with_nearest_deadline
@@ -18,18 +18,30 @@ from loket.triage.checklist import ChecklistItem, checklist, invoice_on_file, li
 from loket.triage.evidence import steps_described
 from loket.triage.refunds import RefundProposal, propose_refund
 
+# Among tickets due at the same instant (all of a weekend's arrivals start on Monday 09:00),
+# the category's priority in the policy decides: account_security is high (S13).
+PRIORITY_RANK = Case(
+    When(category__priority="urgent", then=Value(0)),
+    When(category__priority="high", then=Value(1)),
+    When(category__priority="low", then=Value(3)),
+    default=Value(2),
+)
+
 
 def open_queue() -> QuerySet[Ticket]:
     """Tickets still to be worked: breached ones first (longest overdue first), then by the
-    nearest running deadline, then those with no running clock, oldest first."""
+    nearest running deadline, high priority first among equals, then those with no running
+    clock, oldest first."""
     tickets = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
     return (
         with_nearest_deadline(tickets)
         .select_related("category", "assignee")
         .prefetch_related("clocks")
+        .alias(priority_rank=PRIORITY_RANK)
         .order_by(
             F("oldest_breach").asc(nulls_last=True),
             F("nearest_deadline").asc(nulls_last=True),
+            "priority_rank",
             "created_at",
             "id",
         )
