@@ -54,7 +54,7 @@ def test_loket_demo_serves_form_and_console_prints_logins_and_stops_on_ctrl_c(
         assert 'name="category"' in form
         assert fetch(f"{base}/console/login/")[0] == 200
         logins = json.loads((tmp_path / "demo-logins.json").read_text())
-        assert set(logins) == {"agent", "supervisor", "admin"}
+        assert set(logins) == {"agent", "supervisor", "operations", "admin"}
         # The worker delivers the demo tickets' acknowledgements to files under var/mail/.
         deadline = time.monotonic() + 30
         while not list((tmp_path / "mail").glob("*")) and time.monotonic() < deadline:

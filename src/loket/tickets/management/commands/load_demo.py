@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -15,10 +15,12 @@ from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.tickets.models import Channel, Status, Ticket
 from loket.tickets.operations import record_public_reply, set_status
+from loket.tickets.roles import ensure_roles
 
 DEMO_USERS = (
     ("agent", "agents", False),
     ("supervisor", "supervisors", False),
+    ("operations", "operations", False),
     ("admin", None, True),
 )
 
@@ -91,6 +93,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} {password}")
 
     def ensure_users(self) -> dict[str, str]:
+        groups = ensure_roles()
         path = settings.VAR_DIR / "demo-logins.json"
         logins: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
         for username, group_name, superuser in DEMO_USERS:
@@ -103,7 +106,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             if group_name:
-                user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+                user.groups.add(groups[group_name])
         path.write_text(json.dumps(logins, indent=2))
         path.chmod(0o600)
         return logins
