@@ -76,6 +76,12 @@ def test_a_buyers_fraud_report_stays_with_catalo_id_as_a_complaint() -> None:
         ("責任者の方に対応をお願いします。", True),
         ("No need to escalate, just checking.", False),
         ("Tidak perlu dieskalasi, terima kasih.", False),
+        # The polite and indirect phrasings issue 10 names, and its decoys.
+        ("上の方に確認していただけますか", True),
+        ("tolong dinaikkan ke atasan", True),
+        ("I'd like this reviewed by a manager", True),
+        ("エスカレーション不要です", False),
+        ("no need to escalate", False),
     ],
 )
 def test_escalation_requests_and_their_decoys(text: str, asked: bool) -> None:

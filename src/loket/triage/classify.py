@@ -270,7 +270,8 @@ ESCALATION = re.compile(
 NO_ESCALATION = re.compile(
     r"no need to escalat|don't (?:need to )?escalat|not (?:asking|requesting) (?:for )?(?:an )?escalat"
     r"|tidak perlu (?:di)?eskalasi|jangan (?:di)?eskalasi|tanpa eskalasi"
-    r"|エスカレーション(?:は|の必要は)(?:不要|ありません|いりません)|上の方(?:に|へ)?(?:は)?(?:伝えなくて|不要)"
+    r"|エスカレーション(?:は|の必要は)?(?:不要|ありません|いりません|しなくて|しないで)"
+    r"|上の方(?:に|へ)?(?:は)?(?:伝えなくて|不要)"
 )
 # The writer's own boss ("my manager asked me", "atasan saya minta", "上司に相談して") is
 # someone the writer answers to, not someone the writer asks Catalo.id to bring in.
