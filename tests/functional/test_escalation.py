@@ -3,6 +3,7 @@ the deadline is recorded and answered with the deadline; after it, the ticket go
 supervisor review once; supervisors and operations review with reasons; roles refuse the rest."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -109,7 +110,7 @@ def test_a_decoy_that_mentions_escalation_is_no_request() -> None:
 
 
 def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
-    client: Client, agent: User
+    client: Client, agent: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     supervisor = staff("sari", "supervisors")
     operations = staff("oki", "operations")
@@ -119,7 +120,7 @@ def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
     url = f"/console/t/{ticket.reference}/"
     with at("2026-11-23 10:00"):
         client.force_login(agent)
-        refused = client.post(url + "escalate/", {"reason": "please"},
+        refused = client.post(url + "escalate/", {"reason": "please", "from_level": 0},
                               headers={"accept-language": "ja"})  # fmt: skip
         assert refused.status_code == 403
         assert "許可されていません" in refused.content.decode()
@@ -127,19 +128,24 @@ def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
         assert Event.objects.filter(ticket=ticket, kind=EventKind.ACCESS_REFUSED).count() == 1
 
         client.force_login(supervisor)
-        no_reason = client.post(url + "escalate/", {"reason": ""})
+        no_reason = client.post(url + "escalate/", {"reason": "", "from_level": 0})
         assert no_reason.status_code == 400
-        client.post(url + "escalate/", {"reason": "Bank says it was refunded; check"})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url + "escalate/", {"reason": "Bank says it was refunded; check",
+                                            "from_level": 0})  # fmt: skip
+        twice = client.post(url + "escalate/", {"reason": "double click", "from_level": 0})
+        assert twice.status_code == 400, "a double click does not raise it twice"
         queue = client.get("/console/review/1/").content.decode()
         assert str(ticket.reference) in queue
         assert "Bank says it was refunded" in queue
         # Escalating a billing dispute started the ownership check (S11): operations wait.
-        waits = client.post(url + "escalate/", {"reason": "Needs the payment provider"},
+        waits = client.post(url + "escalate/", {"reason": "Needs the payment provider",
+                                                "from_level": 1},
                             headers={"accept-language": "en"})  # fmt: skip
         assert waits.status_code == 400
         assert "has not confirmed ownership" in waits.content.decode()
         confirm_link(Client(), OutboxMessage.objects.get(kind="verification_link").body)
-        client.post(url + "escalate/", {"reason": "Needs the payment provider"})
+        client.post(url + "escalate/", {"reason": "Needs the payment provider", "from_level": 1})
     ticket.refresh_from_db()
     assert ticket.escalation_level == 2
     assert OutboxMessage.objects.filter(kind="review_notice", to_address=operations.email).exists()
@@ -149,14 +155,16 @@ def test_supervisors_and_operations_review_with_reasons_and_agents_are_refused(
 
     with at("2026-11-23 11:00"):
         client.force_login(supervisor)
-        assert client.post(url + "de-escalate/", {"reason": "x"}).status_code == 403, (
-            "level 2 is operations' to settle"
-        )
+        assert (
+            client.post(url + "de-escalate/", {"reason": "x", "from_level": 2}).status_code == 403
+        ), "level 2 is operations' to settle"
         client.force_login(operations)
         assert str(ticket.reference) in client.get("/console/review/2/").content.decode()
-        client.post(url + "de-escalate/", {"reason": "Provider confirmed; back to supervisor"})
+        client.post(url + "de-escalate/", {"reason": "Provider confirmed; back to supervisor",
+                                            "from_level": 2})  # fmt: skip
         client.force_login(supervisor)
-        client.post(url + "resolve-review/", {"reason": "Refunded to the BCA card"})
+        client.post(url + "resolve-review/", {"reason": "Refunded to the BCA card",
+                                               "from_level": 1})  # fmt: skip
     ticket.refresh_from_db()
     assert (ticket.escalation_level, ticket.status) == (1, Status.RESOLVED)
     kinds = list(ticket.events.filter(kind__in=[
@@ -228,3 +236,23 @@ def test_a_due_progress_update_is_drafted_in_the_requesters_language_and_a_miss_
         assert "pemeriksaan penipuan" in html, "drafted in Indonesian, naming the reason"
         queue = client.get("/console/review/1/").content.decode()
     assert 'data-testid="missed-update"' in queue, "the breach escalated it; the miss shows"
+
+
+def test_the_status_form_cannot_settle_a_ticket_in_review_around_the_review(
+    client: Client, agent: User
+) -> None:
+    supervisor = staff("sari", "supervisors")
+    with at("2026-11-23 09:00"):
+        ticket = open_dispute()
+        client.force_login(supervisor)
+        client.post(f"/console/t/{ticket.reference}/escalate/", {"reason": "x", "from_level": 0})
+        client.force_login(agent)
+        refused = client.post(f"/console/t/{ticket.reference}/status/", {"status": "resolved"})
+        assert refused.status_code == 403, "an agent may not resolve a ticket in review"
+        client.force_login(supervisor)
+        waits = client.post(f"/console/t/{ticket.reference}/status/", {"status": "resolved"},
+                            headers={"accept-language": "en"})  # fmt: skip
+        assert waits.status_code == 400
+        assert "has not confirmed ownership" in waits.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.escalation_level) == (Status.NEW, 1)

@@ -175,3 +175,16 @@ def wait_for(
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.mark.django_db
+def test_a_verification_link_is_logged_with_its_token_masked(
+    client: Client, log_lines: io.StringIO
+) -> None:
+    ticket = build_ticket()
+    token = "Zq3-one-time-token-that-must-never-be-logged"
+    assert client.post(f"/portal/verify/{ticket.reference}/{token}/").status_code == 400
+
+    log = log_lines.getvalue()
+    assert f"POST /portal/verify/{ticket.reference}/[token]/ 400" in log
+    assert token not in log

@@ -4,10 +4,11 @@ single use, expiring, for one ticket only, not guessable; protected actions wait
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from loket.directory.models import Account
@@ -15,8 +16,11 @@ from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.notify.models import OutboxMessage
 from loket.tickets.models import Channel, Event, EventKind, OwnershipVerification, Ticket
+from loket.tickets.roles import ensure_roles
 from loket.triage.asking import asks_for_secret
+from loket.worker import run as run_worker
 from tests.builders import NOW
+from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
 ON_FILE = "siti@tokobaju.example"
@@ -35,7 +39,7 @@ def write_in(text: str, sender: str = PERSONAL, key: str = "v1") -> Ticket:
 @pytest.fixture
 def supervisor(client: Client) -> User:
     user = User.objects.create_user("sari", "sari@catalo.id", "pw")
-    user.groups.add(Group.objects.get(name="supervisors"))
+    user.groups.add(ensure_roles()["supervisors"])
     client.force_login(user)
     return user
 
@@ -48,12 +52,13 @@ def link_path() -> str:
 
 
 def test_the_link_goes_to_the_address_on_file_and_asks_for_no_secret(
-    client: Client, supervisor: User
+    client: Client, supervisor: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     Account.objects.create(account_id="ACC-1001", email=ON_FILE, plan="Pro")
     ticket = write_in(f"Akun saya {ON_FILE}. Ditagih dua kali INV-2026-0412, kartu BCA.")
-    with time_machine.travel(NOW, tick=False):
-        client.post(f"/console/t/{ticket.reference}/escalate/", {"reason": "double charge"})
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/console/t/{ticket.reference}/escalate/",
+                    {"reason": "double charge", "from_level": 0})  # fmt: skip
     mail = OutboxMessage.objects.get(kind="verification_link")
     assert mail.to_address == ON_FILE, "the account's address, not the one that wrote"
     assert not asks_for_secret(mail.body)
@@ -85,7 +90,11 @@ def test_a_link_works_once_only_for_its_ticket_and_not_after_expiry(
         client.post(url)  # a new link; the old one is dead
         fresh = link_path()
         assert Client().post(fresh).status_code == 200
+        assert Client().post(fresh).status_code == 200, "a double click: same page, no change"
+    with time_machine.travel(NOW + timedelta(minutes=30), tick=False):
         assert Client().post(fresh).status_code == 400, "single use"
+        assert Client().post(moved_of(fresh, other)).status_code == 400
+    assert Event.objects.filter(ticket=ticket, kind=EventKind.VERIFICATION_DONE).count() == 1
     states = list(OwnershipVerification.objects.order_by("id").values_list("status", flat=True))
     assert states == ["failed", "verified"]
 
@@ -117,7 +126,9 @@ def test_without_an_account_on_file_the_agent_is_told_what_to_do(
     client: Client, supervisor: User
 ) -> None:
     ticket = write_in("Ditagih dua kali INV-2026-0412, kartu BCA.")
-    refused = client.post(f"/console/t/{ticket.reference}/verify/")
+    refused = client.post(
+        f"/console/t/{ticket.reference}/verify/", headers={"accept-language": "en"}
+    )
     assert refused.status_code == 400
     page = refused.content.decode()
     assert f"No Catalo.id account on file for {PERSONAL}" in page
@@ -141,3 +152,27 @@ def test_an_account_change_waits_for_verification(client: Client, supervisor: Us
         client.post(url, change)
     recorded = Event.objects.get(ticket=ticket, kind=EventKind.ACCOUNT_CHANGED)
     assert recorded.data["change"] == "change_account_email"
+
+
+def moved_of(path: str, ticket: Ticket) -> str:
+    """The same token under another ticket's reference."""
+    parts = path.split("/")  # ['', 'portal', 'verify', reference, token, '']
+    parts[3] = str(ticket.reference)
+    return "/".join(parts)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
+def test_once_sent_the_outbox_keeps_no_usable_link(
+    client: Client, supervisor: User, smtp_settings: SmtpServer
+) -> None:
+    Account.objects.create(account_id="ACC-1001", email=ON_FILE, plan="Pro")
+    ticket = write_in("Ditagih dua kali INV-2026-0412, kartu BCA.", sender=ON_FILE)
+    client.post(f"/console/t/{ticket.reference}/verify/")
+    path = link_path()
+    run_worker(batch=True)
+    [delivered] = [m for m in smtp_settings.messages if m["To"] == ON_FILE and "konfirmasi" in
+                   str(m["Subject"])]  # fmt: skip
+    assert path in delivered.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    kept = OutboxMessage.objects.get(kind="verification_link").body
+    assert path.split("/")[4] not in kept
+    assert "[link removed once sent]" in kept

@@ -108,11 +108,13 @@ class RefundDecisionForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    """Every review step says why (S11): it goes on the timeline."""
+    """Every review step says why (S11): it goes on the timeline. `from_level` is the level
+    the reviewer saw: a ticket that moved meanwhile is refused, not moved twice."""
 
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    from_level = forms.IntegerField(min_value=0, max_value=2, widget=forms.HiddenInput)
 
 
 class AccountChangeForm(forms.Form):

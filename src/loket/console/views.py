@@ -23,7 +23,7 @@ from loket.console.forms import (
     StatusForm,
     complex_reasons,
 )
-from loket.notify.content import progress_update_draft
+from loket.notify.content import level_name, progress_update_draft
 from loket.policy.queries import active_policy
 from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
@@ -37,7 +37,7 @@ from loket.tickets.access import (
 )
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
-from loket.tickets.models import RefundOutcome, Ticket
+from loket.tickets.models import RefundOutcome, Status, Ticket
 from loket.tickets.operations import (
     RefundRefused,
     assign,
@@ -117,7 +117,10 @@ def ticket_page(
         "account_form": account_form or AccountChangeForm(ticket=ticket),
         "account_changes": ticket.category_id == "account_security",
         "may_review": {level: may_review(request.user, level) for level in REVIEW_PERMISSION},
-        "level_name": level_name_of(ticket.escalation_level) if ticket.escalation_level else "",
+        "may_act_here": may_review(request.user, max(ticket.escalation_level, 1)),
+        "level_name": level_name(ticket, ticket.escalation_level)
+        if ticket.escalation_level
+        else "",
     }
     return render(request, "console/ticket.html", context, status=status)
 
@@ -179,12 +182,13 @@ def change_status(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = access_ticket_for_agent(request.user, reference)
     form = StatusForm(request.POST)
     if form.is_valid():
-        set_status(
-            ticket=ticket,
-            status=form.cleaned_data["status"],
-            actor=request.user,
-            now=timezone.now(),
-        )
+        status, now = form.cleaned_data["status"], timezone.now()
+        if ticket.escalation_level and status in (Status.RESOLVED, Status.CLOSED):
+            require_review(request.user, ticket, ticket.escalation_level, "resolve", now)
+        try:
+            set_status(ticket=ticket, status=status, actor=request.user, now=now)
+        except VerificationNeeded:
+            return ticket_page(request, ticket, verification_error=str(NOT_VERIFIED), status=400)
     return redirect("console:ticket", reference=reference)
 
 
@@ -257,14 +261,15 @@ def review_queue(request: HttpRequest, level: int) -> HttpResponse:
     if not may_review(request.user, level):
         raise PermissionDenied
     now = timezone.now()
+    tickets = list(queries.review_queue(level)[:200])
     rows = [
         (ticket, queue_badge(ticket), queries.escalation_summary(ticket),
          waited(ticket.escalated_at, now), missed_update(ticket))
-        for ticket in queries.review_queue(level)[:200]
+        for ticket in tickets
     ]  # fmt: skip
     labels = {badge: badge_label(badge) for _, badge, _, _, _ in rows}
-    context = {"rows": rows, "badge_labels": labels, "level": level,
-               "level_name": level_name_of(level)}  # fmt: skip
+    name = level_name(tickets[0], level) if tickets else level_name_of(level)
+    context = {"rows": rows, "badge_labels": labels, "level": level, "level_name": name}
     return render(request, "console/review.html", context)
 
 
@@ -304,7 +309,8 @@ def review_step(
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            step(ticket=ticket, reason=form.cleaned_data["reason"], actor=request.user, now=now)
+            step(ticket=ticket, reason=form.cleaned_data["reason"], actor=request.user, now=now,
+                 from_level=form.cleaned_data["from_level"])  # fmt: skip
         except EscalationRefused as refused:
             form.add_error(None, str(refused))
         except VerificationNeeded:

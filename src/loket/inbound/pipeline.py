@@ -135,16 +135,22 @@ def decide(message: InboundMessage, now: datetime) -> Outcome:
     return append(message, ticket, now)
 
 
-def append(message: InboundMessage, ticket: Ticket, now: datetime) -> Outcome:
+def append(
+    message: InboundMessage, ticket: Ticket, now: datetime, *, follow_up_if_closed: bool = True
+) -> Outcome:
+    """Add the message to the ticket; a closed ticket gets a new follow-up ticket instead
+    (or, with `follow_up_if_closed=False`, the caller hears TicketClosed)."""
     mark_deliverable(message.sender_address)
-    if ticket.status == Status.CLOSED:
-        return open_new(message, now, follow_up_of=ticket)
     try:
+        if ticket.status == Status.CLOSED:
+            raise TicketClosed(ticket.reference)
         record_requester_reply(
             ticket=ticket, body=message.text, channel=message.channel,
             attachments=message.attachments, provenance=provenance(message), now=now,
         )  # fmt: skip
     except TicketClosed:
+        if not follow_up_if_closed:
+            raise
         return open_new(message, now, follow_up_of=ticket)
     if message.triage is not None:
         data = dict(message.triage) | {"reply": True}
@@ -384,7 +390,7 @@ def reply_through_portal(
     )  # fmt: skip
     inspected = consult_billing(inspect(message))
     with transaction.atomic():
-        return append(inspected, ticket, now)
+        return append(inspected, ticket, now, follow_up_if_closed=False)
 
 
 def escalation_through_portal(ticket: Ticket, *, summary: str, now: datetime) -> RequestAnswer:

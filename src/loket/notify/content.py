@@ -244,12 +244,12 @@ def review_notice(ticket: Ticket, level: int, reason: str) -> EmailContent:
     return EmailContent(subject, body.strip() + "\n", {"Auto-Submitted": "auto-generated"})
 
 
-def verification_link(ticket: Ticket, *, url: str) -> EmailContent:
+def verification_link(ticket: Ticket, *, url: str, asked_by: str) -> EmailContent:
     """To the account's address on file: confirm that the request is theirs (S11, S13)."""
     with translation.override(ticket.language):
         subject = _("[%(reference)s] Please confirm it is you") % {"reference": ticket.reference}
         body = render(ticket, "verification_link", {
-            "url": url, "hours": int(settings.LOKET_VERIFICATION_HOURS),
+            "url": url, "hours": int(settings.LOKET_VERIFICATION_HOURS), "asked_by": asked_by,
         })  # fmt: skip
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
 

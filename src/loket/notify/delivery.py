@@ -2,6 +2,7 @@
 and records what happened (with an event on the ticket)."""
 
 import logging
+import re
 import smtplib
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -94,11 +95,18 @@ def is_permanent(error: Exception) -> bool:
     return False
 
 
+# Mails whose body holds a one-time secret link (ownership verification, S11).
+ONE_TIME_SECRETS = frozenset({"verification_link"})
+ONE_TIME_LINK = re.compile(r"(https?://\S+/portal/verify/[^/\s]+/)\S+")
+
+
 @transaction.atomic
 def record_success(row: OutboxMessage, now: datetime) -> None:
-    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error=""
-    )
+    sent = {"status": OutboxStatus.SENT, "sent_at": now, "lease_until": None, "last_error": ""}
+    if row.kind in ONE_TIME_SECRETS:
+        # The mail held a one-time link: once it is out, the outbox keeps no usable copy.
+        sent |= {"body": ONE_TIME_LINK.sub(r"\g<1>[link removed once sent]", row.body)}
+    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(**sent)
     if row.ticket_id is not None:
         data = {"outbox": str(row.id), "kind": row.kind, "to": row.to_address}
         record_event(row.ticket_id, EventKind.MAIL_SENT, data=data, now=now)

@@ -21,8 +21,11 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 
 # An incoming X-Request-ID is kept only when it is a short token that cannot forge a log line.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
-# Paths that carry a signed ticket token: the portal and the contact form's thank-you page.
-TOKEN_IN_PATH = re.compile(r"(/(?:portal/t|support/contact/thanks)/)[^/\s?#\"'<>]+")
+# Paths that carry a secret token: the portal, the contact form's thank-you page, and the
+# one-time ownership-verification link (/portal/verify/<reference>/<token>/).
+TOKEN_IN_PATH = re.compile(
+    r"(/(?:portal/t|support/contact/thanks|portal/verify/[^/\s?#\"'<>]+)/)[^/\s?#\"'<>]+"
+)
 MASK = "[token]"
 
 

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -14,8 +16,14 @@ from loket.notify.content import level_name
 from loket.portal.forms import EscalationForm, NewLinkForm
 from loket.sla.queries import requester_deadlines
 from loket.tickets import queries
-from loket.tickets.access import access_attachment, access_ticket_by_token, ticket_of_requester
+from loket.tickets.access import (
+    access_attachment,
+    access_ticket_by_token,
+    language_of_reference,
+    ticket_of_requester,
+)
 from loket.tickets.downloads import attachment_response
+from loket.tickets.escalation import EscalationRefused
 from loket.tickets.forms import ReplyForm
 from loket.tickets.models import ACTIVE_STATUSES, Status
 from loket.tickets.operations import TicketClosed, send_portal_link
@@ -66,8 +74,12 @@ def ask_for_escalation(request: HttpRequest, token: str) -> HttpResponse:
     form = EscalationForm(request.POST)
     if not form.is_valid():
         return ticket_page(request, token, escalation_form=form)
-    answer = escalation_through_portal(ticket, summary=form.cleaned_data["summary"],
-                                       now=timezone.now())  # fmt: skip
+    try:
+        answer = escalation_through_portal(ticket, summary=form.cleaned_data["summary"],
+                                           now=timezone.now())  # fmt: skip
+    except EscalationRefused as refused:
+        form.add_error(None, str(refused))
+        return ticket_page(request, token, escalation_form=form)
     messages.success(request, str(ESCALATION_ANSWERS[answer.outcome]))
     return redirect("portal:ticket", token=token)
 
@@ -109,18 +121,21 @@ def verify(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     """GET shows a page with one button (mail scanners that follow links change nothing);
     POST confirms. Wrong links count against the client's address."""
     address = request.META.get("REMOTE_ADDR", "")
-    key = f"loket:verification-failures:{address}"
+    # A fixed one-hour window per address, counting only unknown tokens (guesses): a known
+    # link that expired or was used cannot be brute-forced and locks nobody out.
+    key = f"loket:verification-guesses:{address}:{int(time.time() // 3600)}"
+    if requester_language := language_of_reference(reference):
+        use_requester_language(request, requester_language)
     if (cache.get(key) or 0) >= settings.LOKET_VERIFICATION_FAILURES_PER_HOUR:
         response = render(request, "portal/verify.html", {"outcome": "throttled"}, status=429)
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(3600 - int(time.time()) % 3600)
         return response
     if request.method != "POST":
         return render(request, "portal/verify.html", {"outcome": "ask"})
     confirmation = confirm(reference, token, timezone.now())
-    if confirmation.outcome != "verified":
-        cache.set(key, (cache.get(key) or 0) + 1, timeout=3600)
-    if confirmation.verification is not None:
-        use_requester_language(request, confirmation.verification.ticket.language)
+    if confirmation.outcome == "unknown":
+        cache.add(key, 0, timeout=3600)
+        cache.incr(key)
     status = 200 if confirmation.outcome == "verified" else 400
     context = {"outcome": confirmation.outcome}
     return render(request, "portal/verify.html", context, status=status)

@@ -181,7 +181,7 @@ def escalate_breached(breaches: list[DuePoint], now: datetime) -> None:
     ]  # fmt: skip
     if not raised:
         return
-    kinds = {p.clock.ticket_id: p.clock.kind for p in breaches}
+    kinds = {p.clock.ticket_id: p.clock.kind for p in breaches if p.clock.kind in ESCALATING_CLOCKS}
     record_events(
         [NewEvent(ticket_id=pk, kind=EventKind.ESCALATED,
                   data={"from": 0, "to": 1, "reason": f"{kinds[pk]} deadline breached"})

@@ -103,3 +103,10 @@ def require_review(
     data = {"action": action, "needs": REVIEW_PERMISSION[level]}
     record_event(ticket.pk, EventKind.ACCESS_REFUSED, actor=user, data=data, now=now)
     raise PermissionDenied(action)
+
+
+def language_of_reference(reference: str) -> str | None:
+    """Only the language a ticket is written in (for a page that must not reveal more, such
+    as the verification link's page before its token is checked)."""
+    found = Ticket.objects.filter(reference=reference).values_list("language", flat=True)
+    return found.first()

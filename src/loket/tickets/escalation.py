@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from loket.notify import content
 from loket.notify.outbox import queue_email
@@ -22,7 +23,7 @@ from loket.sla import operations as sla
 from loket.sla.models import Clock, ClockStatus
 from loket.sla.queries import CLOCK_ORDER
 from loket.tickets.access import REVIEW_PERMISSION
-from loket.tickets.models import EventKind, Status, Ticket, VerificationStatus
+from loket.tickets.models import ACTIVE_STATUSES, EventKind, Status, Ticket, VerificationStatus
 from loket.tickets.operations import lock, mail_requester
 from loket.tickets.timeline import Agent, record_event, touch
 from loket.tickets.verification import (
@@ -73,6 +74,8 @@ def request_escalation(
     summary = summary.strip()[:SUMMARY_MAX]
     with transaction.atomic():
         ticket = lock(ticket)
+        if ticket.status not in ACTIVE_STATUSES:
+            raise EscalationRefused(_("This request is closed; a new request can be escalated."))
         data: dict[str, object] = {"summary": summary, "channel": channel}
         if ticket.escalation_level > 0:
             answer = RequestAnswer("already", None, None)
@@ -94,26 +97,34 @@ def request_escalation(
     return answer
 
 
-def escalate(*, ticket: Ticket, reason: str, actor: Agent, now: datetime) -> Ticket:
-    """A reviewer raises the ticket one level: to supervisor review, then operations."""
+def escalate(
+    *, ticket: Ticket, reason: str, actor: Agent, now: datetime, from_level: int | None = None
+) -> Ticket:
+    """A reviewer raises the ticket one level: to supervisor review, then operations.
+    `from_level`: the level the reviewer saw; a ticket that moved meanwhile (a double click,
+    the sweep, another reviewer) is refused rather than raised twice."""
     with transaction.atomic():
         ticket = lock(ticket)
+        unchanged_since(ticket, from_level)
         if ticket.escalation_level >= TOP_LEVEL:
-            raise EscalationRefused("already at the top level")
-        if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER):
-            raise EscalationRefused("only an open ticket can be escalated")
+            raise EscalationRefused(_("The ticket is at the top level already."))
+        if ticket.status not in ACTIVE_STATUSES:
+            raise EscalationRefused(_("Only an open ticket can be escalated."))
         if ticket.escalation_level == 1:
             require_verified(ticket, "move_to_operations", now)
         raise_to(ticket, ticket.escalation_level + 1, reason, now, actor=actor)
     return ticket
 
 
-def de_escalate(*, ticket: Ticket, reason: str, actor: Agent, now: datetime) -> Ticket:
+def de_escalate(
+    *, ticket: Ticket, reason: str, actor: Agent, now: datetime, from_level: int | None = None
+) -> Ticket:
     """Back down one level: operations to supervisors, supervisors to the agents."""
     with transaction.atomic():
         ticket = lock(ticket)
+        unchanged_since(ticket, from_level)
         if ticket.escalation_level == 0:
-            raise EscalationRefused("the ticket is not escalated")
+            raise EscalationRefused(_("The ticket is not escalated."))
         previous = ticket.escalation_level
         ticket.escalation_level -= 1
         ticket.escalated_at = now if ticket.escalation_level else None
@@ -123,12 +134,17 @@ def de_escalate(*, ticket: Ticket, reason: str, actor: Agent, now: datetime) -> 
     return ticket
 
 
-def resolve_in_review(*, ticket: Ticket, reason: str, actor: Agent, now: datetime) -> Ticket:
+def resolve_in_review(
+    *, ticket: Ticket, reason: str, actor: Agent, now: datetime, from_level: int | None = None
+) -> Ticket:
     """The reviewer settles the case: resolved, with the reason on the timeline."""
     with transaction.atomic():
         ticket = lock(ticket)
+        unchanged_since(ticket, from_level)
+        if ticket.escalation_level == 0:
+            raise EscalationRefused(_("The ticket is not escalated."))
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
-            raise EscalationRefused("the ticket is resolved already")
+            raise EscalationRefused(_("The ticket is resolved already."))
         require_verified(ticket, "resolve_in_review", now)
         previous = ticket.status
         ticket.status = Status.RESOLVED
@@ -138,6 +154,13 @@ def resolve_in_review(*, ticket: Ticket, reason: str, actor: Agent, now: datetim
                 "level": ticket.escalation_level}  # fmt: skip
         record_event(ticket.pk, EventKind.RESOLVED_IN_REVIEW, actor=actor, data=data, now=now)
     return ticket
+
+
+def unchanged_since(ticket: Ticket, from_level: int | None) -> None:
+    if from_level is not None and ticket.escalation_level != from_level:
+        raise EscalationRefused(
+            _("The ticket moved to another review level meanwhile: reload it and decide again.")
+        )
 
 
 def raise_to(
@@ -159,15 +182,16 @@ def raise_to(
     notify_reviewers(ticket, level, reason, now)
     if actor is not None:  # the requester who asked was answered already
         mail_requester(ticket, "escalation_notice", content.escalation_notice(ticket), now)
-    if level == 1:
-        begin_verification(ticket, actor, now)
+    if level == 1 and needs_verification(ticket, "move_to_operations"):
+        # After the commit: billing may be an HTTP API, never asked while a lock is held.
+        ticket_pk = ticket.pk
+        transaction.on_commit(lambda: begin_verification(ticket_pk, actor, now))
 
 
-def begin_verification(ticket: Ticket, actor: Agent | None, now: datetime) -> None:
+def begin_verification(ticket_pk: int, actor: Agent | None, now: datetime) -> None:
     """S11: escalating a billing dispute starts the ownership check, unless one is done or on
     its way; when no link can go out, the timeline says why, for the reviewer."""
-    if not needs_verification(ticket, "move_to_operations"):
-        return
+    ticket = Ticket.objects.get(pk=ticket_pk)
     if verification_state(ticket, now) in (VerificationStatus.PENDING, VerificationStatus.VERIFIED):
         return
     try:

@@ -27,6 +27,7 @@ from loket.tickets.models import (
     RefundOutcome,
     Status,
     Ticket,
+    VerificationStatus,
 )
 from loket.tickets.references import make_reference
 from loket.tickets.sniffing import IncomingFile
@@ -211,6 +212,9 @@ def set_status(*, ticket: Ticket, status: str, actor: Agent | None, now: datetim
         ticket = lock(ticket)
         if ticket.status == status:
             return ticket
+        if ticket.escalation_level and status in (Status.RESOLVED, Status.CLOSED):
+            # Settling a ticket in review is the review's step (S11), protected like it.
+            require_verified(ticket, "resolve_in_review", now)
         previous = ticket.status
         ticket.status = status
         sla.status_changed(ticket, previous, status, now)
@@ -346,7 +350,9 @@ def record_account_change(
     with transaction.atomic():
         ticket = lock(ticket)
         touch(ticket, now)
-        data = {"change": change, "note": note.strip()[:2000]}
+        verified = ticket.verifications.filter(status=VerificationStatus.VERIFIED).first()
+        data = {"change": change, "note": note.strip()[:2000],
+                "account_id": verified.account_id if verified else None}  # fmt: skip
         record_event(ticket.pk, EventKind.ACCOUNT_CHANGED, actor=actor, data=data, now=now)
 
 

@@ -9,6 +9,7 @@ from loket.sla.queries import with_nearest_deadline
 from loket.tickets.models import (
     ACTIVE_STATUSES,
     Attachment,
+    Event,
     EventKind,
     Message,
     MessageKind,
@@ -156,10 +157,11 @@ def thread(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
 def review_queue(level: int) -> QuerySet[Ticket]:
     """Tickets waiting for review at this level (S11), the one that has waited longest first."""
     tickets = Ticket.objects.filter(escalation_level=level, status__in=ACTIVE_STATUSES)
+    why = Event.objects.filter(kind__in=ESCALATION_EVENTS).order_by("-created_at", "-id")
     return (
         with_nearest_deadline(tickets)
-        .select_related("category", "assignee")
-        .prefetch_related("clocks")
+        .select_related("category", "assignee", "policy_version")
+        .prefetch_related("clocks", Prefetch("events", queryset=why, to_attr="escalation_events"))
         .order_by("escalated_at", "id")
     )
 
@@ -171,10 +173,16 @@ def review_counts() -> dict[int, int]:
     return dict(rows)
 
 
+ESCALATION_EVENTS = (EventKind.ESCALATED, EventKind.ESCALATION_REQUESTED)
+
+
 def escalation_summary(ticket: Ticket) -> str:
-    """Why the ticket is in review: the requester's summary, or the reviewer's reason."""
-    kinds = (EventKind.ESCALATED, EventKind.ESCALATION_REQUESTED)
-    event = ticket.events.filter(kind__in=kinds).order_by("-created_at", "-id").first()
+    """Why the ticket is in review: the requester's summary, or the reviewer's reason (from
+    the events `review_queue` prefetched, else one query)."""
+    events = getattr(ticket, "escalation_events", None)
+    if events is None:
+        events = ticket.events.filter(kind__in=ESCALATION_EVENTS).order_by("-created_at", "-id")
+    event = next(iter(events), None)
     if event is None:
         return ""
     return str(event.data.get("summary") or event.data.get("reason") or "")

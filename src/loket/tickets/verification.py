@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from loket.directory.billing import MAX_LOOKUPS, BillingUnavailable, billing_directory
 from loket.directory.records import AccountRecord
@@ -30,7 +31,11 @@ from loket.tickets.models import (
     VerificationStatus,
 )
 from loket.tickets.timeline import Agent, record_event
-from loket.triage.checklist import invoice_on_file, listed
+from loket.triage.checklist import listed
+
+# A second press of the button within this time shows the same "confirmed" page (the first
+# press did the work); later, the used link is refused like any dead link.
+DOUBLE_CLICK = timedelta(minutes=2)
 
 
 class VerificationRefused(ValueError):
@@ -72,10 +77,17 @@ def account_on_file(ticket: Ticket) -> AccountRecord:
     on file. The link goes to that account's address on file, wherever the request came from."""
     decisions = queries.triage_decisions(ticket)
     evidence = queries.gathered_evidence(decisions)
-    invoice = invoice_on_file(evidence, queries.gathered_billing(decisions), "")
+    billing = queries.gathered_billing(decisions) or {}
     named = listed(evidence.get("account_email"))
-    owner = [str(invoice.get("account_email"))] if invoice else []
-    candidates = list(dict.fromkeys([ticket.requester_email, *named, *owner]))[:MAX_LOOKUPS]
+    # The owners of invoices the requester named that billing has on file: the link then
+    # reaches the real owner, who sees who asked (the mail names the requesting address).
+    invoices = billing.get("invoices") if billing.get("available") else None
+    owners = [
+        str(record.get("account_email"))
+        for number, record in (invoices if isinstance(invoices, dict) else {}).items()
+        if isinstance(record, dict) and number in listed(evidence.get("invoice_ref"))
+    ]  # fmt: skip
+    candidates = list(dict.fromkeys([ticket.requester_email, *named, *owners]))[:MAX_LOOKUPS]
     account = None
     try:
         directory = billing_directory()
@@ -84,26 +96,33 @@ def account_on_file(ticket: Ticket) -> AccountRecord:
                 break
     except BillingUnavailable as down:
         raise VerificationRefused(
-            f"The billing directory did not answer ({down}); try again in a minute."
+            _("The billing directory did not answer (%(error)s); try again in a minute.")
+            % {"error": down}
         ) from None
     if account is None:
         raise VerificationRefused(
-            f"No Catalo.id account on file for {ticket.requester_email}: ask the requester "
-            "which e-mail the subscription uses, or import the account (loket directory import "
-            "accounts). The link only ever goes to the address on file."
+            _(
+                "No Catalo.id account on file for %(address)s: ask the requester which e-mail "
+                "the subscription uses, or import the account (loket directory import "
+                "accounts). The link only ever goes to the address on file."
+            )
+            % {"address": ticket.requester_email}
         )
     return account
 
 
-def start_verification(*, ticket: Ticket, actor: Agent | None, now: datetime) -> None:
-    """Mail a fresh one-time link to the account's address on file; older links stop working."""
-    account = account_on_file(ticket)
+def start_verification(
+    *, ticket: Ticket, actor: Agent | None, now: datetime, account: AccountRecord | None = None
+) -> None:
+    """Mail a fresh one-time link to the account's address on file; older links stop working.
+    `account` when the caller looked it up already (before its own transaction)."""
+    account = account or account_on_file(ticket)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         recent = ticket.verifications.filter(created_at__gt=now - timedelta(hours=1)).count()
         if recent >= settings.LOKET_VERIFICATION_LINKS_PER_HOUR:
             raise VerificationRefused(
-                "Too many verification links for this ticket in the last hour."
+                _("Too many verification links for this ticket in the last hour.")
             )
         ticket.verifications.filter(status=VerificationStatus.PENDING).update(
             status=VerificationStatus.EXPIRED
@@ -114,7 +133,9 @@ def start_verification(*, ticket: Ticket, actor: Agent | None, now: datetime) ->
             token_hash=digest(token), created_at=now,
             expires_at=now + timedelta(hours=settings.LOKET_VERIFICATION_HOURS),
         )  # fmt: skip
-        mail = content.verification_link(ticket, url=verification_url(ticket, token))
+        mail = content.verification_link(
+            ticket, url=verification_url(ticket, token), asked_by=masked(ticket.requester_email)
+        )
         queue_email(ticket=ticket, kind="verification_link", to_address=account.email,
                     content=mail, now=now)  # fmt: skip
         data = {"account_id": account.account_id, "to": masked(account.email)}
@@ -139,11 +160,17 @@ def confirm(reference: str, token: str, now: datetime) -> Confirmation:
         )
         if found is None or not hmac.compare_digest(found.token_hash, digest(token)):
             return Confirmation("unknown", None)
+        if (
+            found.status == VerificationStatus.VERIFIED and found.ticket.reference == reference
+            and found.used_at is not None and now - found.used_at <= DOUBLE_CLICK
+        ):  # fmt: skip
+            return Confirmation("verified", found)  # a double click: the same answer, no change
+        if found.status != VerificationStatus.PENDING:
+            # A dead link changes nothing (a copy of a used link cannot undo the verification).
+            outcome = "expired" if found.status == VerificationStatus.EXPIRED else "used"
+            return Confirmation(outcome, found)
         if found.ticket.reference != reference:
             return failed(found, "other_ticket", now, status=VerificationStatus.FAILED)
-        if found.status != VerificationStatus.PENDING:
-            outcome = "expired" if found.status == VerificationStatus.EXPIRED else "used"
-            return failed(found, outcome, now, status=found.status)
         if found.expires_at <= now:
             return failed(found, "expired", now, status=VerificationStatus.EXPIRED)
         found.status = VerificationStatus.VERIFIED
