@@ -299,3 +299,22 @@ def test_the_console_proposes_and_records_a_refund_decision_with_the_payment_met
     assert event.data["invoice"] == "INV-2026-0412"
     assert event.actor == agent
     assert Ticket.objects.get(pk=ticket.pk).updated_at > NOW
+
+
+def test_after_an_outage_the_agent_checks_billing_again(
+    billing_api: str, client: Client, agent: User
+) -> None:
+    FakeBilling.broken = True
+    outcome = receive(mail("Ditagih dua kali INV-2026-0412 tanggal 20 Nov 2026, paket Pro."),
+                      now=NOW)  # fmt: skip
+    ticket = outcome.ticket
+    assert ticket is not None
+    states = {item.code: item.state for item in evidence_checklist(ticket)}
+    assert states["invoice_reference"] == State.UNCHECKED
+
+    FakeBilling.broken = False
+    HttpBilling.reset()
+    client.force_login(agent)
+    client.post(f"/console/t/{ticket.reference}/billing/")
+    states = {item.code: item.state for item in evidence_checklist(ticket)}
+    assert states["invoice_reference"] == states["transaction_details"] == State.VERIFIED

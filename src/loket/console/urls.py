@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("review/<int:level>/", views.review_queue, name="review"),
     path("t/<str:reference>/verify/", views.send_verification, name="verify"),
+    path("t/<str:reference>/billing/", views.recheck_billing_view, name="recheck_billing"),
     path("t/<str:reference>/account-change/", views.account_change, name="account_change"),
     path("t/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

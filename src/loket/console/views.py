@@ -44,6 +44,7 @@ from loket.tickets.operations import (
     decide_refund,
     mark_complex,
     recategorise,
+    recheck_billing,
     record_account_change,
     record_internal_note,
     record_public_reply,
@@ -372,4 +373,13 @@ def account_change(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error(None, str(NOT_VERIFIED))
     if not form.is_valid():
         return ticket_page(request, ticket, account_form=form, status=400)
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def recheck_billing_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask billing again about the evidence (after an outage, or an import)."""
+    ticket = access_ticket_for_agent(request.user, reference)
+    recheck_billing(ticket=ticket, actor=request.user, now=timezone.now())
     return redirect("console:ticket", reference=reference)

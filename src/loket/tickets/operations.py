@@ -11,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from loket import failpoints
+from loket.directory.billing import billing_facts
 from loket.directory.models import Storefront
 from loket.notify import content
 from loket.notify.outbox import EmailContent, queue_email
 from loket.policy.models import Category
 from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
+from loket.tickets import queries
 from loket.tickets.models import (
     REOPENED_BY_REQUESTER,
     Channel,
@@ -44,6 +46,7 @@ from loket.tickets.timeline import (
     touch,
 )
 from loket.tickets.verification import require_verified
+from loket.triage.checklist import listed
 
 REFERENCE_ATTEMPTS = 8
 
@@ -354,6 +357,20 @@ def record_account_change(
         data = {"change": change, "note": note.strip()[:2000],
                 "account_id": verified.account_id if verified else None}  # fmt: skip
         record_event(ticket.pk, EventKind.ACCOUNT_CHANGED, actor=actor, data=data, now=now)
+
+
+def recheck_billing(*, ticket: Ticket, actor: Agent | None, now: datetime) -> dict[str, object]:
+    """Ask billing again about every address and invoice the requester gave (S8): after the
+    billing API was down (items "not checked"), or once an account was imported. The answer
+    joins the ticket's triage record, so the checklist shows it; nothing else changes."""
+    decisions = queries.triage_decisions(ticket)
+    evidence = queries.gathered_evidence(decisions)
+    emails = [ticket.requester_email, *listed(evidence.get("account_email"))]
+    facts = billing_facts(emails, listed(evidence.get("invoice_ref")))  # before the transaction
+    with transaction.atomic():
+        data = {"reply": True, "recheck": True, "evidence": {}, "billing": facts}
+        record_event(ticket.pk, EventKind.TRIAGED, actor=actor, data=data, now=now)
+    return facts
 
 
 def send_portal_link(*, ticket: Ticket, now: datetime) -> None:
