@@ -9,6 +9,8 @@ from loket.api.models import ApiToken
 from loket.notify.models import OutboxMessage
 from loket.tickets.models import MessageKind, Status, Ticket
 from loket.tickets.operations import set_status
+from loket.worker import run as run_worker
+from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +217,21 @@ def test_the_ticket_carries_its_triage_evidence_checklist_and_redactions(api: Cl
     assert evidence["transaction_details"]["values"] == ["2026-10-20"]
     assert evidence["account_email"]["values"] == ["budi@example.co.id"]
     assert evidence["dispute_details"]["found"] is False
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
+def test_line_breaks_and_bidi_overrides_never_reach_a_subject_or_a_mail_header(
+    api: Client, smtp_settings: SmtpServer
+) -> None:
+    body = ticket_body(
+        subject="Tagihan ganda\r\nBcc: victim@example.com", name="Budi \u202eexe.FDP",
+    )  # fmt: skip
+    response = api.post("/api/v1/tickets", body, content_type="application/json")
+    assert response.status_code == 201
+    ticket = Ticket.objects.get(reference=response.json()["reference"])
+    assert ticket.subject == "Tagihan ganda Bcc: victim@example.com"
+    assert ticket.requester_name == "Budi exe.FDP"
+    run_worker(batch=True)
+    [acknowledgement] = smtp_settings.messages
+    assert acknowledgement["Bcc"] is None
+    assert "\u202e" not in str(acknowledgement["Subject"])

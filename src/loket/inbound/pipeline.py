@@ -19,6 +19,7 @@ from loket.directory.queries import storefront_named
 from loket.inbound.language import guess_language
 from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
+from loket.inbound.text import one_line
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.policy.queries import active_category_codes, active_policy, default_language
 from loket.tickets.escalation import RequestAnswer, request_escalation
@@ -82,10 +83,11 @@ def inspect(message: InboundMessage) -> InboundMessage:
     text and the HTML, then triage of what is left."""
     language = message.language or guess_language(message.text, default_language())
     subject, text, html = (
-        redact(part, language) for part in (message.subject, message.text, message.html)
+        redact(part, language) for part in (one_line(message.subject), message.text, message.html)
     )
     return replace(
         message, language=language, subject=subject.text, text=text.text, html=html.text,
+        sender_name=one_line(message.sender_name),
         redactions=subject.count + max(text.count, html.count),
         triage=decide_what_it_is(f"{subject.text}\n{text.text}", language),
     )  # fmt: skip
