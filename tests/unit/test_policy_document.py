@@ -128,3 +128,28 @@ def test_key_lines_follow_tables_arrays_of_tables_and_inline_tables() -> None:
     assert lines[("sla", "warning_at")] == 2
     assert lines[("categories", 0, "name", "en")] == 6
     assert lines[("categories", 1, "code")] == 9
+
+
+def test_a_misspelt_key_is_refused_with_its_line_and_the_key_meant() -> None:
+    source = SHIPPED.read_text(encoding="utf-8").replace(
+        "first_response_days = 1", "first_responze_days = 1", 1
+    )
+    with pytest.raises(PolicyError) as refused:
+        parse_policy_source(source, filename="catalo-id.toml")
+    [line] = refused.value.lines
+    number = source.splitlines().index("first_responze_days = 1") + 1
+    assert line == (
+        f"catalo-id.toml:{number}: sla.first_responze_days: unknown key "
+        "'first_responze_days'; did you mean 'first_response_days'?"
+    )
+
+
+def test_unknown_keys_are_refused_at_every_level() -> None:
+    source = SHIPPED.read_text(encoding="utf-8")
+    source = "colour = 'blue'\n" + source  # top level
+    source = source.replace("[sla]", "[sla]\nbreach_actions = 'notify'", 1)  # in a table
+    source = source.replace('code = "support"', 'code = "support"\nprioritty = "high"', 1)
+    with pytest.raises(PolicyError) as refused:
+        parse_policy_source(source)
+    wheres = {problem.where() for problem in refused.value.problems}
+    assert wheres == {"colour", "sla.breach_actions", "categories.0.prioritty"}

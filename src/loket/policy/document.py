@@ -6,6 +6,7 @@ their line numbers in one go.
 """
 
 import datetime as dt
+import difflib
 import itertools
 import re
 import tomllib
@@ -201,7 +202,8 @@ def parse_policy_source(source: str, filename: str = "policy") -> PolicyDocument
         problem = Problem((), f"not valid TOML: {error}", line=line)
         raise PolicyError([problem], filename=filename) from error
     reader = Reader()
-    document = read_document(reader, data)
+    document = read_document(reader, reader.track(data, ()))
+    reader.check_unknown_keys()
     if reader.problems or document is None:
         raise PolicyError(reader.problems, source, filename)
     return document
@@ -209,7 +211,8 @@ def parse_policy_source(source: str, filename: str = "policy") -> PolicyDocument
 
 def parse_policy(data: dict[str, Any]) -> PolicyDocument:
     reader = Reader()
-    document = read_document(reader, data)
+    document = read_document(reader, reader.track(data, ()))
+    reader.check_unknown_keys()
     if reader.problems or document is None:
         raise PolicyError(reader.problems)
     return document
@@ -218,19 +221,78 @@ def parse_policy(data: dict[str, Any]) -> PolicyDocument:
 # --- reading with problems collected --------------------------------------------------------
 
 
+class TrackedTable(dict[str, Any]):
+    """A table of the file that remembers which keys the reader asked for, so a key nobody
+    asked for - `first_responze_days` - is refused instead of silently ignored. A table the
+    reader walks through as a whole counts as fully read."""
+
+    def __init__(self, data: dict[str, Any], path: KeyPath) -> None:
+        super().__init__(data)
+        self.path = path
+        self.asked: set[str] = set()
+        self.walked = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return super().__contains__(key)
+
+    def items(self) -> Any:
+        self.walked = True
+        return super().items()
+
+    def keys(self) -> Any:
+        self.walked = True
+        return super().keys()
+
+    def values(self) -> Any:
+        self.walked = True
+        return super().values()
+
+    def __iter__(self) -> Any:
+        self.walked = True
+        return super().__iter__()
+
+    def unknown(self) -> list[str]:
+        return [] if self.walked else [key for key in dict.keys(self) if key not in self.asked]
+
+
 @dataclass
 class Reader:
     problems: list[Problem] = field(default_factory=list)
+    tables: list[TrackedTable] = field(default_factory=list)
 
     def problem(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(path, message))
 
+    def track(self, data: dict[str, Any], path: KeyPath) -> TrackedTable:
+        tracked = TrackedTable(data, path)
+        self.tables.append(tracked)
+        return tracked
+
     def table(self, data: Any, path: KeyPath, *, required: bool = True) -> dict[str, Any]:
         if isinstance(data, dict):
-            return data
+            return self.track(data, path)
         if data is not None or required:
             self.problem(path, "must be a table")
         return {}
+
+    def check_unknown_keys(self) -> None:
+        """Every key no reader asked for is a problem, with the nearest known key suggested:
+        a misspelt key must not quietly drop a target (issue 14)."""
+        for table in self.tables:
+            for key in table.unknown():
+                close = difflib.get_close_matches(key, sorted(table.asked), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.problem((*table.path, key), f"unknown key {key!r}{hint}")
 
     def array(self, data: Any, path: KeyPath) -> list[Any]:
         if data is None:
@@ -374,7 +436,12 @@ def read_document(reader: Reader, data: dict[str, Any]) -> PolicyDocument | None
 
 def page(reader: Reader, data: dict[str, Any]) -> dict[str, Any]:
     value = data.get("page")
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        return {}
+    # Read piece by piece by several readers: one tracked table for all of them.
+    return next((t for t in reader.tables if t.path == ("page",)), None) or reader.track(
+        value, ("page",)
+    )
 
 
 def read_organisation(reader: Reader, data: dict[str, Any]) -> Organisation:

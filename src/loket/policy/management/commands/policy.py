@@ -41,6 +41,10 @@ class Command(BaseCommand):
             return path.read_text(encoding="utf-8")
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}") from error
+        except UnicodeDecodeError as error:
+            raise CommandError(
+                f"{path} is not UTF-8 text (byte {error.start}): save it as UTF-8 and try again"
+            ) from None
 
     def check_file(self, path: Path) -> None:
         self.read(path)
