@@ -256,3 +256,12 @@ def test_the_status_form_cannot_settle_a_ticket_in_review_around_the_review(
         assert "has not confirmed ownership" in waits.content.decode()
     ticket.refresh_from_db()
     assert (ticket.status, ticket.escalation_level) == (Status.NEW, 1)
+
+
+def test_the_complex_reason_is_named_in_the_agents_language(client: Client, agent: User) -> None:
+    with at("2026-11-23 09:00"):
+        ticket = open_dispute()
+        mark_complex(ticket=ticket, reason="fraud_check", actor=agent, now=timezone.now())
+    client.force_login(agent)
+    page = client.get(f"/console/t/{ticket.reference}/", headers={"accept-language": "ja"})
+    assert '<dd data-testid="complex-reason">不正確認</dd>' in page.content.decode()

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.console.forms import (
+    COMPLEX_REASON_LABELS,
     AccountChangeForm,
     CategoryForm,
     ComplexForm,
@@ -113,6 +114,9 @@ def ticket_page(
         "refund_decisions": ticket.refund_decisions.select_related("decided_by"),
         "reason_form": reason_form or ReasonForm(),
         "update_due": update_due,
+        "complex_reason_label": COMPLEX_REASON_LABELS.get(
+            ticket.complex_reason, ticket.complex_reason
+        ),
         "verification": verification_state(ticket, timezone.now()),
         "verification_error": verification_error,
         "account_form": account_form or AccountChangeForm(ticket=ticket),
