@@ -130,3 +130,56 @@ def test_alternatives_quoted_and_next_sentence_passwords_go(text: str, secrets: 
 )
 def test_talk_around_a_password_is_not_taken_for_one(text: str) -> None:
     assert redact(text, "en").count == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "secret"),
+    [
+        # Half-width katakana writes its voicing marks apart.
+        ("ja", "ﾊﾟｽﾜｰﾄﾞ:aoi0303 でログインできません", "aoi0303"),
+        # Brackets around a password are not part of it.
+        ("en", "I shared my password (Hunter2024) with a contractor.", "Hunter2024"),
+        ("ja", "パスワード（hanako_1122）を入れるとロックされます", "hanako_1122"),
+        # Digits read out with spaced dashes.
+        ("en", "The 6-digit code they texted me: 1 1 4 - 2 2 9", "1 1 4 - 2 2 9"),
+        ("ja", "数字のコードが来ました：2 7 4 0 9 3。", "2 7 4 0 9 3"),
+        # An address, a slash and a password after "login".
+        ("en", "Login is me@harbour.com / Harbour!Coffee1 if needed.", "Harbour!Coffee1"),
+    ],
+)
+def test_secrets_in_less_usual_shapes_go(language: str, text: str, secret: str) -> None:
+    redacted = redact(text, language)
+    assert [text[r.start : r.end] for r in redacted.removals] == [secret]
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("the password is Pa$$w0rd!2026 not Pa$$w0rd!2025.", ["Pa$$w0rd!2026", "Pa$$w0rd!2025"]),
+        ("旧パスワードは Tanaka1985 、新しく設定したのは Tnk#2026shop です。",
+         ["Tanaka1985", "Tnk#2026shop"]),
+        ("Recovery code QW7X-3KPD-88ZM didn't work, nor did HT4M-8WQ2-0XZD.",
+         ["QW7X-3KPD-88ZM", "HT4M-8WQ2-0XZD"]),
+    ],
+)  # fmt: skip
+def test_a_second_secret_corrected_or_tried_after_the_first_goes_too(
+    text: str, secrets: list[str]
+) -> None:
+    redacted = redact(text, "en")
+    assert [text[r.start : r.end] for r in redacted.removals] == secrets
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ja", "払込票に記載のお客様番号は 2026-4471-0093、確認番号は 88120 です。"),
+        ("ja", "「コード：HEMAT50」は何のコードですか？"),
+        ("en", "Your agent asked for the last 4 digits of my card — it's 0917."),
+        ("en", "Call 0812 - 3344 - 5566 about the OTP."),
+        ("en", "Send it to owner@shop.id / finance@shop.id"),
+        ("ja", "パスワードを入れると「アカウントがロックされています」と表示されます。"),
+    ],
+)
+def test_payment_promo_card_and_phone_numbers_near_code_talk_stay(language: str, text: str) -> None:
+    redacted = redact(text, language)
+    assert (redacted.text, redacted.count) == (text, 0)

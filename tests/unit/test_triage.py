@@ -172,3 +172,78 @@ def test_a_buyer_reporting_a_store_for_fraud_stays_a_complaint_even_with_an_orde
 )
 def test_the_writers_own_boss_is_not_an_escalation_request(text: str, asked: bool) -> None:
     assert explain(text, default_language="en")["escalation_request"] is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # The same charge twice, whatever the verb; an amount other than the plan's.
+        ("I was invoiced twice for November, INV-2026-0901.", "billing_dispute"),
+        ("10月分の利用料が2件請求されています。", "billing_dispute"),
+        ("Basicプランのはずが、上位プランの金額が請求されています。", "billing_dispute"),
+        # Billed after ending the subscription, or for one never taken.
+        ("I cancelled in October but you billed me again in November.", "billing_dispute"),
+        ("Sy udh berhenti langganan tp masih terpotong auto-debit BCA.", "billing_dispute"),
+        ("Ada transaksi Catalo.id di kartu saya, padahal saya tidak pernah berlangganan.",
+         "billing_dispute"),
+        # The page stays closed after paying, in each language's wording.
+        ("Sudah bayar paket Pro tapi fiturnya belum kebuka2.", "access"),
+        ("管理画面が読み込めません。ずっとぐるぐるしています。", "access"),
+        ("The dashboard won't load on our office network.", "access"),
+        # A change nobody on the account made.
+        ("Someone added a staff user I never created.", "account_security"),
+        ("Ada notifikasi login dari Rusia, padahal saya di Bandung.", "account_security"),
+        # How the writer was treated, waited on, or misled.
+        ("Your agent was rude and hung up on me.", "complaint"),
+        ("サポートの返信が遅すぎます。一切返事がありません。", "complaint"),
+        ("Harga naik tanpa pengumuman apa pun, saya merasa dibohongi.", "complaint"),
+        ("Can I have my subscription fee back? It isn't what I needed.", "refund"),
+    ],
+)  # fmt: skip
+def test_each_categorys_vocabulary_is_found_in_other_wordings(text: str, category: str) -> None:
+    assert explain(text, default_language="en")["category"] == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # A merchant whose own buyer filed a chargeback asks what to do: a how-to question.
+        ("One of my customers filed a chargeback on order KS-2041. As the seller, what now?",
+         "support"),
+        ("うちのストアの注文で購入者がチャージバックを申請しました。出店者として何を準備すれば？",
+         "support"),
+        # A plan bought from Catalo.id is a subscription, not a store order.
+        ("Please refund the Pro upgrade I bought yesterday.", "refund"),
+        ("How do I export my orders to CSV?", "support"),
+        # Word parts are not words: "petpalsupply" holds no "palsu" (fake).
+        ("I lost my phone with the authenticator app. Store: catalo.id/petpalsupply",
+         "account_security"),
+    ],
+)  # fmt: skip
+def test_a_merchant_about_its_own_buyers_and_plan_is_not_a_buyer(text: str, category: str) -> None:
+    decision = explain(text, default_language="en")
+    assert (decision["category"], decision["route"]) == (category, "normal")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kak sy udh transfer ke toko kuenya tp pesanan sy blm dikirim2. catalo.id/dapurmama",
+        "ショップ（catalo.id/wagashi）で注文した商品がまだ届きません。",
+        "I was charged twice for one order at catalo.id/shoeshop, please refund one.",
+    ],
+)
+def test_a_store_named_with_its_order_makes_the_writer_a_buyer(text: str) -> None:
+    decision = explain(text, default_language="en")
+    assert (decision["category"], decision["route"]) == ("seller_order", "redirect_to_seller")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two charges on my card. I'm not asking for a manager, just fix it.",
+        "Tidak perlu ke atasan, dicek saja.",
+    ],
+)
+def test_declining_the_person_an_escalation_reaches_is_no_request(text: str) -> None:
+    assert explain(text, default_language="en")["escalation_request"] is False

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 PASSWORD, ONE_TIME_CODE, PIN, BACKUP_CODE = "password", "one_time_code", "pin", "backup_code"
 OTHER_PASSWORD = "other_password"  # a context, not a kind: what it finds is a password
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# One character and the voicing or combining marks written after it.
+CHARACTER = re.compile(r".[\uff9e\uff9f\u3099\u309a\u0300-\u036f]*", re.DOTALL)
 
 MARKERS = {
     "en": {PASSWORD: "password", ONE_TIME_CODE: "one-time code", PIN: "PIN",
@@ -37,7 +39,7 @@ PASSWORD_WORDS = (
 # "...and the old one is X" names a second password, but only where one was named just before.
 OTHER_PASSWORD_WORDS = (
     r"(?<![a-z])(?:the (?:new|old) one|(?:yang|yg) (?:baru|lama)|new one|old one)(?![a-z])"
-    r"|新しいの|古いの|前の"
+    r"|新しいの|古いの|前の|(?:新しく|前に|以前)[^。、\d]{0,10}?の(?:は|が)"
 )
 PASSWORD_NEARBY = re.compile(rf"(?:{PASSWORD_WORDS})", re.IGNORECASE)
 CODE_WORDS = (
@@ -79,8 +81,8 @@ NOT_A_SECRET = re.compile(
     r"(?<![a-z])(?:not|never|no longer|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|tidak|tdk|gak"
     r"|ga|nggak|enggak|belum|blm|jangan|lupa|forgot|forget|wrong|salah|expired|kadaluarsa"
     r"|reset|change|ganti|ubah|phone|telp|telepon|order|pesanan|va|resi|invoice|promo|pos"
-    r"|postal|zip|voucher|kupon|tracking|booking|rp|idr|usd|yen|jam|pukul)(?![a-z])|[¥$円]"
-    r"|ません|ない|忘れ|届か|変更|リセット|電話|注文",
+    r"|postal|zip|voucher|kupon|tracking|booking|rp|idr|usd|yen|jam|pukul|card|kartu)(?![a-z])|[¥$円]"
+    r"|ません|ない|忘れ|届か|変更|リセット|電話|注文|カード",
     re.IGNORECASE,
 )
 # Before a password, forgetting or changing it is the reason to give it: only a plain
@@ -97,7 +99,8 @@ OTHER_CODES = re.compile(
     r"|エラー)\s*$",
     re.IGNORECASE,
 )
-SEPARATOR = r"[ \-.\u2010-\u2015\u2212]"
+# Digits of a code read out in groups: "563 108", "8 1 2 - 4 4 0", "563-108".
+SEPARATOR = r"(?: ?[\-.\u2010-\u2015\u2212] ?| )"
 CODE = rf"\d(?:{SEPARATOR}?\d){{3,7}}(?![0-9A-Za-z]|{SEPARATOR}\d)"
 # A password as typed: quoted, or printable ASCII, with at most four Japanese characters at a
 # time inside it (ramen大好き2026), never running on into the Japanese sentence around it.
@@ -108,7 +111,10 @@ TOKEN = (
 )
 QUOTE = r"[「『\"'(（]?"
 # A one-time code of letters and digits, as e-mail verification sends it (HX4T9P).
-ALNUM_CODE = r"(?-i:(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,8})(?![0-9A-Za-z])"
+# A word followed by a number (HEMAT50, SAVE2026) is a promo code's shape, not a random one.
+ALNUM_CODE = (
+    r"(?-i:(?![A-Z]{4,}\d{1,4}(?![0-9A-Z]))(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,8})(?![0-9A-Za-z])"
+)
 BACKUP_CODE_TOKEN = (
     r"(?<![0-9A-Za-z-])(?:(?=[a-z0-9-]*\d)[a-z0-9]{3,6}(?:-[a-z0-9]{3,6}){1,2}|\d{6,10}"
     r"|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{8,10}|(?=[a-z0-9 ]{0,8}\d)[a-z0-9]{4} [a-z0-9]{4})"
@@ -149,15 +155,16 @@ AFTER = {
 }
 PASSWORD_FILLER = re.compile(FILLER, re.IGNORECASE)
 # A candidate password starts where a run of printable ASCII (or a quote) starts.
-PASSWORD_TOKEN = re.compile(rf"(?:(?<![!-~])|(?<=[:=>]))(?P<secret>{TOKEN})")
+# A bracket around a password ("my password (Hunter2024)") is not part of it.
+PASSWORD_TOKEN = re.compile(rf"(?:(?<![!-~])[(\[]?|(?<=[:=>(\[]))(?P<secret>{TOKEN})")
 SENTENCE_END = re.compile(r"[。？！\n]|[.?!](?:\s|$)")
 # After "is", ":" or "は" the next word is the password even when it is a plain word.
 ASSIGNED = re.compile(r"(?:[:=]|(?<![a-z])(?:is|adalah|yaitu)(?![a-z])|は)\s*$", re.IGNORECASE)
 PASSWORD_GAP = 25  # characters of other words a password may stand after its context
 # "4471と、もう一つ9902", "123456 and 654321": more codes right after a code.
 MORE_CODES = re.compile(
-    rf"\s*(?:[,、/]|と|and|dan|atau|or|lalu|terus|trus|then|もう一つ|another|lagi|satu lagi"
-    rf"|sama|tapi|but|新しいのは|the new one is|yang baru|yg baru|\s)+(?P<secret>{CODE})",
+    rf"\s*(?:[,、/]|と|and|dan|atau|or|nor|not|bukan|lalu|terus|trus|then|もう一つ|another|lagi"
+    rf"|satu lagi|sama|tapi|but|新しいのは|the new one is|yang baru|yg baru|\s)+(?P<secret>{CODE})",
     re.IGNORECASE,
 )
 MORE_BACKUP_CODES = re.compile(
@@ -168,11 +175,13 @@ REACH = 60  # characters after a context word in which its secret may stand
 # "mangosteen88 or Mangosteen88!", "'sayangmama99' ... terus 'Sayangmama99'": more passwords
 # right after a password.
 MORE_PASSWORDS = re.compile(
-    rf"\s*(?:[,/]|or|atau|and|dan|terus|lalu|then|と|か|、)\s*(?:juga\s*)?(?P<secret>{TOKEN})",
+    rf"\s*(?:[,/]|or|atau|and|dan|terus|lalu|then|not|bukan|nor|instead of|ではなく|じゃなく"
+    rf"|と|か|、)\s*(?:juga\s*)?(?P<secret>{TOKEN})",
     re.IGNORECASE,
 )
 QUOTED = re.compile(r"\"[^\"\n]{4,64}\"|'[^'\n]{4,64}'|「[^」\n]{4,64}」")
 QUOTED_REACH = 100  # a quoted password may stand a sentence or two after its context word
+JAPANESE_WORDS = re.compile(rf"[{JAPANESE}]{{5}}")
 LETTERS_AND_DIGITS = re.compile(r"(?=.*[A-Za-z])(?=.*\d)")
 
 # A message about a one-time code, a PIN or backup codes may give the code away from its
@@ -190,9 +199,22 @@ NOT_THE_TOPIC = re.compile(
     r"(?![a-z])",
     re.IGNORECASE,
 )
+PAYMENT_SLIP = re.compile(
+    r"払込|コンビニ|お客様番号|受付番号|支払番号|payment (?:slip|code)|kode (?:bayar|pembayaran)"
+    r"|virtual account|nomor va|alfamart|indomaret",
+    re.IGNORECASE,
+)
+CREDENTIAL_PAIR = re.compile(
+    r"(?<![a-z])(?:log ?in|sign ?in|credentials?|username|user|akun|account|ログイン|アカウント)"
+    rf"(?![a-z])[^\n]{{0,30}}?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[/|]\s*(?P<secret>{TOKEN})",
+    re.IGNORECASE,
+)
 TOPIC_BEFORE, TOPIC_AFTER = 200, 40  # characters around a code in which its topic may stand
+# A colon before a number is a label's ("コード：2 7 4 0 9 3"), unless a digit stands before it
+# (a time, 10:30).
 STANDALONE_CODE = re.compile(
-    r"(?<![\w#$¥/.,:+@-])(?<!\d[ -])\d(?:[ -]?\d){3,7}(?![\w/:%]|[ .,-]?\d)"
+    r"(?<![\w#$¥/.,+@-])(?<!\d:)(?<!\d[ -])(?<!\d - )"
+    r"\d(?:(?: ?- ?| )?\d){3,7}(?![\w/:%]|[ .,-]?\d| - \d)"
 )
 DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}-\d{2}-\d{4}")
 NOT_A_CODE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{3}-\d{4}|(?:19|20)\d\d|\d{5}")
@@ -201,7 +223,9 @@ LABELLED = re.compile(
     r"|tracking|awb|pos|postal|zip|id|store|toko|ticket|tiket|ref|card|kartu|ending(?: in)?"
     r"|ends? in|berakhiran|akhiran|rp|idr|usd|sgd|jam|pukul|at|year|tahun|error|promo|account"
     r"|akun|member|customer|pelanggan|nik|ktp|npwp|rek)"
-    r"(?:\s*(?:is|adalah|nya|saya|my|our|kami|code|kode|:|#|number|nomor|no\.?))*[\s:#(.-]{0,3}$"
+    r"(?:\s*(?:is|it's|it is|adalah|nya|saya|my|our|kami|code|kode|:|#|number|nomor|no\.?"
+    r"|[\u2013\u2014-]))*"
+    r"[\s:#(.-]{0,3}$"
     r"|(?:〒|末尾|下4桁|郵便番号|注文番号|電話番号?|注文|ストア\s*id|請求書|追跡番号|会員番号|エラー)"
     r"(?:は|：|:|\s)*$",
     re.IGNORECASE,
@@ -213,7 +237,7 @@ COUNTED = re.compile(
 )
 BACKUP_SHAPE = re.compile(
     r"(?<![\w-])(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])(?![a-z]{4}-\d{4})"
-    r"(?:[a-z0-9]{4}-[a-z0-9]{4}|(?-i:[A-Z0-9]{8}))(?![\w-])",
+    r"(?:[a-z0-9]{4}(?:-[a-z0-9]{4}){1,3}|(?-i:[A-Z0-9]{8}))(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -240,36 +264,53 @@ def redact(text: str, language: str) -> Redacted:
     normal, origin = normalise(text)
     found = sorted(secrets_in(normal), key=lambda span: span[1])
     removals = tuple(
-        Removal(kind, origin[start], origin[end - 1] + 1) for kind, start, end in distinct(found)
+        Removal(kind, origin[start][0], origin[end - 1][1]) for kind, start, end in distinct(found)
     )
     return Redacted(apply(text, removals, language), removals)
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """NFKC per character, zero-width characters dropped; `origin[i]` is where the i-th
-    character of the result came from."""
+def normalise(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """NFKC per character with the marks that follow it (half-width "ﾊﾟｽﾜｰﾄﾞ" is written
+    with separate voicing marks), zero-width characters dropped; `origin[i]` is where the
+    i-th character of the result came from, as a [start, end) span of the text."""
     characters: list[str] = []
-    origin: list[int] = []
-    for index, character in enumerate(text):
-        if character in ZERO_WIDTH:
+    origin: list[tuple[int, int]] = []
+    for match in CHARACTER.finditer(text):
+        if match.group(0) in ZERO_WIDTH:
             continue
-        for piece in unicodedata.normalize("NFKC", character):
+        for piece in unicodedata.normalize("NFKC", match.group(0)):
             characters.append(piece)
-            origin.append(index)
+            origin.append(match.span())
     return "".join(characters), origin
 
 
 def secrets_in(text: str) -> list[tuple[str, int, int]]:
-    found = []
+    found = credential_pairs(text)
     for kind, context in PATTERNS:
         for match in context.finditer(text):
             before = text[max(0, match.start() - 200) : match.start()]
-            if OTHER_CODES.search(before[-20:]):
+            if OTHER_CODES.search(before[-20:]) or on_a_payment_slip(text, match.start()):
                 continue
             if kind == OTHER_PASSWORD and not PASSWORD_NEARBY.search(before):
                 continue
             found += secrets_after(kind, text, match.end())
     return found + codes_about(text)
+
+
+def on_a_payment_slip(text: str, position: int) -> bool:
+    """A convenience-store or virtual-account payment has its own numbers, a "確認番号"
+    among them: in a sentence about one, a number is the payment's, not a login's."""
+    sentence_start = max((end.end() for end in SENTENCE_END.finditer(text, 0, position)), default=0)
+    return PAYMENT_SLIP.search(text, sentence_start, position) is not None
+
+
+def credential_pairs(text: str) -> list[tuple[str, int, int]]:
+    """ "Login is me@shop.com / Harbour!Coffee1": an address and, after a slash, its password."""
+    spans = []
+    for match in CREDENTIAL_PAIR.finditer(text):
+        if trimmed := trim_password(match.group("secret")):
+            spans.append((PASSWORD, match.start("secret"), match.start("secret") + len(trimmed)))
+    return spans
 
 
 def codes_about(text: str) -> list[tuple[str, int, int]]:
@@ -280,6 +321,7 @@ def codes_about(text: str) -> list[tuple[str, int, int]]:
         for match in CODE_TOPIC.finditer(text)
         if not NOT_THE_TOPIC.match(text, match.end())
         and not OTHER_CODES.search(text[max(0, match.start() - 20) : match.start()])
+        and not on_a_payment_slip(text, match.start())
     ]
     if not topics:
         return []
@@ -334,7 +376,7 @@ def password_after(text: str, position: int) -> list[tuple[str, int, int]]:
             break
         assigned = not between.strip() and bool(ASSIGNED.search(window[: candidate.start()]))
         if trimmed := trim_password(token, assigned=assigned):
-            begin = position + candidate.start()
+            begin = position + candidate.start("secret")
             end = begin + len(trimmed)
             return [(PASSWORD, begin, end), *more_passwords(text, end)]
     return quoted_passwords(text, position)
@@ -357,7 +399,8 @@ def quoted_passwords(text: str, position: int) -> list[tuple[str, int, int]]:
     for quoted in QUOTED.finditer(text, position, position + QUOTED_REACH):
         inside = quoted.group(0)[1:-1]
         labelled = NOT_A_PASSWORD.search(text[max(position, quoted.start() - 15) : quoted.start()])
-        if not labelled and PASSWORD_LIKE.search(inside) and not LOOKALIKE.search(inside):
+        said = JAPANESE_WORDS.search(inside)  # a quoted Japanese sentence is what a screen said
+        if not (labelled or said or LOOKALIKE.search(inside)) and PASSWORD_LIKE.search(inside):
             spans.append((PASSWORD, quoted.start() + 1, quoted.end() - 1))
     return spans
 
@@ -394,7 +437,8 @@ def trim_password(token: str, *, assigned: bool = False) -> str | None:
     such as "salah" or "reset" is talk about the password, and an address, a link or a
     reference is not a password either."""
     if token[:1] in "\"'「":
-        return token
+        # A quoted Japanese sentence ("「アカウントがロックされています」") is what a screen said.
+        return None if JAPANESE_WORDS.search(token) else token
     while token and token[-1] in TRAILING_PUNCTUATION:
         token = token[:-1]
     if len(token) < 4 or token.lower() in STOPWORDS or LOOKALIKE.search(token):
