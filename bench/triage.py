@@ -96,7 +96,9 @@ def render(results: dict[str, dict[str, float]], count: int, seconds: float) -> 
     return "\n".join([
         SECTION, "", "<!-- Written by bench/triage.py; rerunning it replaces this section. -->",
         "", f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Rerun: `.venv/bin/python -m "
-        f"bench.triage`. {count} labelled messages (tests/fixtures/triage/triage.jsonl, ja/id/en), "
+        f"bench.triage`. {count} labelled messages in four sets (tests/fixtures/triage/: "
+        "triage.jsonl split into development and held-out, triage-fresh.jsonl, "
+        "triage-blind2.jsonl; ja/id/en), "
         "every third one held out: the classifier's words were chosen looking at the other two "
         "thirds (one early listing of mistakes, before the split, showed about 30 held-out "
         "messages once). The fresh column is tests/fixtures/triage/triage-fresh.jsonl (210 "
@@ -115,7 +117,8 @@ def render(results: dict[str, dict[str, float]], count: int, seconds: float) -> 
         "The whole decision (language, "
         f"redaction, category, route, evidence, escalation) took {seconds / count * 1000:.2f} ms "
         f"a message: {seconds / count * 1000:.2f} s per 1,000 messages.", "",
-        *markdown_table(["measure", *results, "goal"], table, align="lrrr"), "",
+        *markdown_table(["measure", *results, "goal"], table, align="l" + "r" * (len(results) + 1)),
+        "",
     ]) + "\n"  # fmt: skip
 
 
@@ -125,17 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="list every wrong decision")
     arguments = parser.parse_args(argv)
     cases = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
-    results, seconds = {}, 0.0
+    results, seconds, measured = {}, 0.0, 0
     for part, group in split(cases).items():
         tally, wrong, spent = measure(group)
         results[part], seconds = figures(tally, len(group)), seconds + spent
+        measured += len(group)
         print(part + ": " + ", ".join(f"{k} {v:.1%}" for k, v in results[part].items()))
         if arguments.show and part == "development":  # never look at the held-out mistakes
             print("\n".join(wrong))
-    print(f"{len(cases)} messages in {seconds:.3f} s")
+    print(f"{measured} messages in {seconds:.3f} s")
     if not arguments.quick:
-        write_docs(SECTION, render(results, len(cases), seconds))
-    met = all(value >= GOALS[name] for name, value in results["held-out"].items())
+        write_docs(SECTION, render(results, measured, seconds))
+    # The set nobody tuned on decides whether the goals are met.
+    met = all(value >= GOALS[name] for name, value in results["blind2"].items())
     return 0 if met or arguments.quick else 1
 
 
