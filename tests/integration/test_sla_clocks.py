@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
@@ -172,7 +173,10 @@ def test_the_sweep_records_each_warning_and_breach_once_and_mails_supervisors(
     assert kinds.count(EventKind.SLA_WARNING) == kinds.count(EventKind.SLA_BREACH) == 1
     [digest] = OutboxMessage.objects.filter(kind="sla_breach_digest")
     assert digest.to_address == "sup@catalo.id"
-    assert str(ticket.reference) in digest.body
+    # In the desk's language (the policy's default, Indonesian), in WIB, with the ticket's link.
+    due = "2026-11-23 18:00 WIB"
+    link = f"{settings.LOKET_BASE_URL}/console/t/{ticket.reference}/"
+    assert f"{ticket.reference}  Respons pertama  {due}  {link}" in digest.body
 
 
 def test_a_dry_run_reports_without_recording() -> None:

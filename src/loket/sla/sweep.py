@@ -13,7 +13,9 @@ small constant (see docs/benchmarks.md).
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F
@@ -22,7 +24,7 @@ from django.utils import translation
 
 from loket.notify.content import breach_digest, escalation_notice
 from loket.notify.outbox import queue_email
-from loket.policy.queries import active_policy
+from loket.policy.queries import active_policy, default_language
 from loket.sla.models import Clock, ClockKind, SlaPoint, SlaPointKind
 from loket.tickets.models import ACTIVE_STATUSES, EventKind, Ticket
 from loket.tickets.timeline import NewEvent, record_events
@@ -196,12 +198,18 @@ def escalate_breached(breaches: list[DuePoint], now: datetime) -> None:
 def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:
     """One mail per supervisor per batch, listing the batch's breaches: a flood of due clocks
     (after an outage, say) gives a few digests rather than thousands of mails."""
-    lines = sorted(
-        f"{p.clock.reference}  {p.clock.kind}  due {p.due_at:%Y-%m-%d %H:%M} UTC" for p in breaches
-    )
-    supervisors = User.objects.filter(groups__name="supervisors", is_active=True).exclude(email="")
-    with translation.override("en"):
+    document = active_policy().document
+    zone = ZoneInfo(document.hours.time_zone)
+    # In the desk's language and time zone, each line with the link to open the ticket.
+    with translation.override(default_language()):
+        lines = sorted(
+            f"{p.clock.reference}  {ClockKind(p.clock.kind).label}  "
+            f"{p.due_at.astimezone(zone):%Y-%m-%d %H:%M} {document.hours.zone_label}  "
+            f"{settings.LOKET_BASE_URL}/console/t/{p.clock.reference}/"
+            for p in breaches
+        )
         content = breach_digest(lines)
+    supervisors = User.objects.filter(groups__name="supervisors", is_active=True).exclude(email="")
     for supervisor in supervisors:
         queue_email(
             ticket=None, kind="sla_breach_digest", to_address=supervisor.email,
