@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from loket.ops.proxy import parse_trusted_proxies
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -67,7 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: every response gets X-Request-ID and an access-log line, a 500 included.
+    # First, so everything after it sees the client's address rather than the proxy's.
+    "loket.ops.middleware.ClientAddressMiddleware",
+    # Outermost but one: every response gets X-Request-ID and an access-log line, a 500 included.
     "loket.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -248,6 +252,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("LOKET_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Behind a reverse proxy (docs/deployment.md) -----------------------------------------------
+# Both off by default: a header is believed only when the operator says a proxy sets it, since
+# otherwise any client could send it.
+
+
+def request_meta_key(header: str) -> str:
+    return "HTTP_" + header.strip().upper().replace("-", "_") if header.strip() else ""
+
+
+# The header the TLS-terminating proxy sets to "https" (e.g. X-Forwarded-Proto).
+LOKET_PROXY_SSL_HEADER = request_meta_key(os.environ.get("LOKET_PROXY_SSL_HEADER", ""))
+if LOKET_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (LOKET_PROXY_SSL_HEADER, "https")
+# The header carrying the client's address (e.g. X-Forwarded-For), and which proxies wrote it:
+# how many stand in front of Loket, or their addresses and networks (loket/ops/proxy.py).
+LOKET_CLIENT_IP_HEADER = request_meta_key(os.environ.get("LOKET_CLIENT_IP_HEADER", ""))
+LOKET_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("LOKET_TRUSTED_PROXIES") or "1")
+# HTTPS only: what `check --deploy` asks for. Off by default, since the demo is plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("LOKET_SSL_REDIRECT")
+# Load balancers probe these over plain HTTP, straight to the web server.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("LOKET_HSTS_SECONDS") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LOKET_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("LOKET_HSTS_PRELOAD")
 
 # --- Operations (docs/operations.md) ----------------------------------------------------------
 # /ready/ fails when no worker has written its heartbeat for this long, or when the oldest SLA
