@@ -140,18 +140,22 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("LOKET_DISPLAY_TIME_ZONE", "Asia/Jakarta")
 
 # --- Static and uploaded files --------------------------------------------------------------
+# `collectstatic` (run by `loket serve`, `loket demo` and `make install`) copies the files here
+# with their content's hash in the name, so WhiteNoise serves them with a far-future,
+# immutable Cache-Control; pages refer to the hashed names through the manifest.
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(os.environ.get("LOKET_STATIC_ROOT") or VAR_DIR / "static").resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "attachments")},
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# With DEBUG on, pages use the plain names and WhiteNoise finds them in the source tree.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("LOKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
