@@ -4,6 +4,7 @@ See docs/configuration.md for every variable with its default.
 """
 
 import email.utils
+import importlib.resources
 import ipaddress
 import os
 import secrets
@@ -196,8 +197,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOKET_REFERENCE_PREFIX = os.environ.get("LOKET_REFERENCE_PREFIX", "CAT")
 LOKET_REFERENCE_KEY = os.environ.get("LOKET_REFERENCE_KEY", SECRET_KEY)
 LOKET_PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("LOKET_PORTAL_LINK_MAX_AGE_DAYS", 30))
-LOKET_POLICY_FILE = os.environ.get(
-    "LOKET_POLICY_FILE", str(PACKAGE_DIR.parent.parent / "policies" / "catalo-id.toml")
+# The Catalo.id policy ships inside the package (in the source tree a link to
+# policies/catalo-id.toml), so an installed wheel finds it as well as a checkout does.
+LOKET_POLICY_FILE = os.environ.get("LOKET_POLICY_FILE") or str(
+    importlib.resources.files("loket") / "policies" / "catalo-id.toml"
 )
 # A worker that claimed an e-mail and died holds it this long before another worker retries.
 LOKET_OUTBOX_LEASE_SECONDS = int(os.environ.get("LOKET_OUTBOX_LEASE_SECONDS", 300))
