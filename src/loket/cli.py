@@ -119,6 +119,8 @@ def web(bind: str, workers: int) -> int:
 
 def prepare() -> None:
     django_command("migrate", "--no-input", "--verbosity", "0")
+    # Before the web server starts: WhiteNoise reads the collected files once, at start-up.
+    django_command("collectstatic", "--no-input", "--verbosity", "0")
     django_command("policy", "apply")
 
 

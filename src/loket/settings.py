@@ -4,12 +4,15 @@ See docs/configuration.md for every variable with its default.
 """
 
 import email.utils
+import importlib.resources
 import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from loket.ops.proxy import parse_trusted_proxies
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -67,7 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: every response gets X-Request-ID and an access-log line, a 500 included.
+    # First, so everything after it sees the client's address rather than the proxy's.
+    "loket.ops.middleware.ClientAddressMiddleware",
+    # Outermost but one: every response gets X-Request-ID and an access-log line, a 500 included.
     "loket.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -136,18 +141,22 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("LOKET_DISPLAY_TIME_ZONE", "Asia/Jakarta")
 
 # --- Static and uploaded files --------------------------------------------------------------
+# `collectstatic` (run by `loket serve`, `loket demo` and `make install`) copies the files here
+# with their content's hash in the name, so WhiteNoise serves them with a far-future,
+# immutable Cache-Control; pages refer to the hashed names through the manifest.
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(os.environ.get("LOKET_STATIC_ROOT") or VAR_DIR / "static").resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "attachments")},
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# With DEBUG on, pages use the plain names and WhiteNoise finds them in the source tree.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("LOKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
@@ -188,8 +197,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOKET_REFERENCE_PREFIX = os.environ.get("LOKET_REFERENCE_PREFIX", "CAT")
 LOKET_REFERENCE_KEY = os.environ.get("LOKET_REFERENCE_KEY", SECRET_KEY)
 LOKET_PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("LOKET_PORTAL_LINK_MAX_AGE_DAYS", 30))
-LOKET_POLICY_FILE = os.environ.get(
-    "LOKET_POLICY_FILE", str(PACKAGE_DIR.parent.parent / "policies" / "catalo-id.toml")
+# The Catalo.id policy ships inside the package (in the source tree a link to
+# policies/catalo-id.toml), so an installed wheel finds it as well as a checkout does.
+LOKET_POLICY_FILE = os.environ.get("LOKET_POLICY_FILE") or str(
+    importlib.resources.files("loket") / "policies" / "catalo-id.toml"
 )
 # A worker that claimed an e-mail and died holds it this long before another worker retries.
 LOKET_OUTBOX_LEASE_SECONDS = int(os.environ.get("LOKET_OUTBOX_LEASE_SECONDS", 300))
@@ -248,6 +259,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("LOKET_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Behind a reverse proxy (docs/deployment.md) -----------------------------------------------
+# Both off by default: a header is believed only when the operator says a proxy sets it, since
+# otherwise any client could send it.
+
+
+def request_meta_key(header: str) -> str:
+    return "HTTP_" + header.strip().upper().replace("-", "_") if header.strip() else ""
+
+
+# The header the TLS-terminating proxy sets to "https" (e.g. X-Forwarded-Proto).
+LOKET_PROXY_SSL_HEADER = request_meta_key(os.environ.get("LOKET_PROXY_SSL_HEADER", ""))
+if LOKET_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (LOKET_PROXY_SSL_HEADER, "https")
+# The header carrying the client's address (e.g. X-Forwarded-For), and which proxies wrote it:
+# how many stand in front of Loket, or their addresses and networks (loket/ops/proxy.py).
+LOKET_CLIENT_IP_HEADER = request_meta_key(os.environ.get("LOKET_CLIENT_IP_HEADER", ""))
+LOKET_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("LOKET_TRUSTED_PROXIES") or "1")
+# HTTPS only: what `check --deploy` asks for. Off by default, since the demo is plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("LOKET_SSL_REDIRECT")
+# Load balancers probe these over plain HTTP, straight to the web server.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("LOKET_HSTS_SECONDS") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LOKET_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("LOKET_HSTS_PRELOAD")
 
 # --- Operations (docs/operations.md) ----------------------------------------------------------
 # /ready/ fails when no worker has written its heartbeat for this long, or when the oldest SLA

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from pytest_django import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +36,14 @@ class ContextFactory(Protocol):
     def __call__(
         self, *, locale: str = "en-US", timezone_id: str | None = None
     ) -> BrowserContext: ...
+
+
+@pytest.fixture(autouse=True)
+def static_files_by_their_plain_names(settings: Settings) -> None:
+    """pytest-django's live server answers /static/ itself, from the finders and ahead of
+    WhiteNoise, and finders know no hashed names: pages name their CSS plainly here."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
 
 
 @pytest.fixture(scope="package")

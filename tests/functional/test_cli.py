@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def test_loket_demo_serves_form_and_console_prints_logins_and_stops_on_ctrl_c(
 ) -> None:
     port = free_port()
     environment = {**os.environ, "LOKET_VAR_DIR": str(tmp_path), "LOKET_BIND": f"127.0.0.1:{port}"}
+    environment.pop("LOKET_STATIC_ROOT")  # the demo collects its own, under var/static
     process = subprocess.Popen(
         [sys.executable, "-m", "loket.cli", "demo"],
         env=environment,
@@ -52,6 +54,11 @@ def test_loket_demo_serves_form_and_console_prints_logins_and_stops_on_ctrl_c(
         base = f"http://127.0.0.1:{port}"
         form = wait_for_page(f"{base}/support/contact/", process)
         assert 'name="category"' in form
+        stylesheet = re.search(r'href="(/static/loket/loket\.[0-9a-f]{12}\.css)"', form)
+        assert stylesheet, "the demo does not link the collected, hashed stylesheet"
+        with urllib.request.urlopen(f"{base}{stylesheet.group(1)}", timeout=5) as response:  # noqa: S310
+            assert "immutable" in response.headers["Cache-Control"]
+        assert list((tmp_path / "static" / "loket").glob("loket.*.css"))
         assert fetch(f"{base}/console/login/")[0] == 200
         logins = json.loads((tmp_path / "demo-logins.json").read_text())
         assert set(logins) == {"agent", "supervisor", "operations", "admin"}

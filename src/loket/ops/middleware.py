@@ -1,13 +1,16 @@
-"""The request id and the access log: the outermost middleware, so every response, a 500
-included, carries `X-Request-ID`, and every line logged while answering it names the id."""
+"""The outermost middleware: the client's address behind a proxy, then the request id and the
+access log, so every response, a 500 included, carries `X-Request-ID`, and every line logged
+while answering it names the id."""
 
 import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 from loket.ops.logs import mask_tokens, request_id_from, reset_request_id, set_request_id
+from loket.ops.proxy import client_address
 
 access_log = logging.getLogger("loket.access")
 
@@ -45,3 +48,24 @@ def log_access(request: HttpRequest, response: HttpResponseBase, seconds: float)
             "duration_ms": milliseconds,
         },
     )
+
+
+class ClientAddressMiddleware:
+    """Behind a reverse proxy, REMOTE_ADDR is the proxy's: with LOKET_CLIENT_IP_HEADER set, the
+    client's address is taken from that header as loket.ops.proxy explains. Unset (the
+    default), the header is ignored, so a client connecting directly cannot choose its address.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if header := settings.LOKET_CLIENT_IP_HEADER:
+            address = client_address(
+                request.META.get(header, ""),
+                request.META.get("REMOTE_ADDR", ""),
+                settings.LOKET_TRUSTED_PROXIES,
+            )
+            if address is not None:
+                request.META["REMOTE_ADDR"] = address
+        return self.get_response(request)

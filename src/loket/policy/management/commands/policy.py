@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
         check = actions.add_parser("check", help="validate a file; nothing is changed")
-        check.add_argument("file")
+        check.add_argument("file", nargs="?", default=settings.LOKET_POLICY_FILE)
         apply = actions.add_parser("apply", help="make a file the active version")
         apply.add_argument("file", nargs="?", default=settings.LOKET_POLICY_FILE)
         show = actions.add_parser("show", help="print the active version's file")
