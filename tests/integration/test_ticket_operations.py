@@ -45,6 +45,12 @@ def test_the_acknowledgement_is_written_in_the_requesters_language() -> None:
     assert "hari kerja" in acknowledgement.body
 
 
+def test_the_acknowledgement_subject_never_echoes_the_requesters_words() -> None:
+    ticket = build_ticket(subject="FREE iPhone! Claim at http://evil.example", language="en")
+    subject = OutboxMessage.objects.get(ticket=ticket).subject
+    assert subject == f"[{ticket.reference}] We received your request ({ticket.category.name_en})"
+
+
 def test_references_of_consecutive_tickets_are_not_sequential() -> None:
     # Twelve, not five: five random references come out sorted once in 120 runs (a CI run failed
     # that way); twelve come out sorted once in 479 million.

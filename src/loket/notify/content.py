@@ -101,9 +101,11 @@ def acknowledgement(ticket: Ticket, *, now: datetime, ask_for: Sequence[str] = (
     seller handles it and how to reach them (S2). `ask_for`: the evidence items (S8) the
     request lacks, asked for in one go."""
     with translation.override(ticket.language):
-        subject = _("[%(reference)s] We received your request: %(subject)s") % {
+        # Reference and category only: a stranger's words never reach a Subject we send to
+        # whatever address the form was given (the form must not be a mail relay, issue 14).
+        subject = _("[%(reference)s] We received your request (%(category)s)") % {
             "reference": ticket.reference,
-            "subject": ticket.subject,
+            "category": ticket.category.name_in(ticket.language),
         }
         if is_buyer_matter(ticket):
             body = render(ticket, "acknowledgement_buyer", buyer_context(ticket))
