@@ -235,3 +235,14 @@ def test_line_breaks_and_bidi_overrides_never_reach_a_subject_or_a_mail_header(
     [acknowledgement] = smtp_settings.messages
     assert acknowledgement["Bcc"] is None
     assert "\u202e" not in str(acknowledgement["Subject"])
+
+
+@pytest.mark.parametrize("key", ["k" * 256, "with space", "ümlaut"])
+def test_a_malformed_idempotency_key_is_a_clear_422_and_creates_nothing(
+    api: Client, key: str
+) -> None:
+    response = api.post("/api/v1/tickets", ticket_body(), content_type="application/json",
+                        headers={"Idempotency-Key": key})  # fmt: skip
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert not Ticket.objects.exists()
