@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.management import call_command
 
 from loket.policy.operations import AppliedPolicy, apply_policy
@@ -19,6 +20,14 @@ def collected_static_files() -> None:
     """Pages name their CSS by its hashed name from collectstatic's manifest, as in production;
     collected once, about a second."""
     call_command("collectstatic", "--no-input", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters live in the per-process cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

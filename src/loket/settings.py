@@ -233,6 +233,13 @@ LOKET_MAIL_DEFAULT_CATEGORY = os.environ.get("LOKET_MAIL_DEFAULT_CATEGORY", "sup
 # The billing directory (docs/directory.md): empty means Loket's own tables, imported from CSV;
 # a URL means Catalo.id's billing API, asked with this bearer token and timeout (seconds), and
 # left alone for LOKET_BILLING_RETRY_SECONDS after it failed (evidence then shows "not checked").
+# Issue 14: what one client address, and one recipient address, may submit through the contact
+# form in an hour before the form answers 429. 0 (the default) turns a limit off, so that load
+# tests from one machine (bench/, ../shared/bench/compare.sh) measure intake, not refusals;
+# docs/deployment.md gives the values to set in production (20 and 10).
+LOKET_LIMIT_CONTACT_PER_CLIENT = int(os.environ.get("LOKET_LIMIT_CONTACT_PER_CLIENT", 0))
+LOKET_LIMIT_CONTACT_PER_RECIPIENT = int(os.environ.get("LOKET_LIMIT_CONTACT_PER_RECIPIENT", 0))
+
 LOKET_BILLING_URL = os.environ.get("LOKET_BILLING_URL", "")
 # S11/S13 ownership verification: how long a mailed one-time link works, how many links one
 # ticket may send an hour, and how many wrong links one client address may try an hour.

@@ -175,3 +175,33 @@ def test_a_made_up_time_zone_is_ignored_not_an_error(client: Client) -> None:
     response = client.post(URL, valid_form(time_zone="Mars/Olympus_Mons"))
     assert response.status_code == 302
     assert Ticket.objects.get().time_zone == ""
+
+
+def test_a_flood_to_one_address_is_refused_with_429_keeping_what_was_typed(
+    client: Client, settings: Any
+) -> None:
+    settings.LOKET_LIMIT_CONTACT_PER_RECIPIENT = 3
+    for _ in range(3):
+        assert client.post("/support/contact/", valid_form()).status_code == 302
+    refused = client.post(
+        "/support/contact/", valid_form(subject="Masih belum aktif"),
+        headers={"accept-language": "id"},
+    )  # fmt: skip
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    page = refused.content.decode()
+    assert 'value="Masih belum aktif"' in page, "what they typed is kept"
+    assert "Terlalu banyak permintaan" in page, "said in the requester's language"
+    assert Ticket.objects.count() == 3
+    assert OutboxMessage.objects.count() == 3, "no fourth acknowledgement to that mailbox"
+
+
+def test_a_flood_from_one_client_is_refused_whatever_the_addresses(
+    client: Client, settings: Any
+) -> None:
+    settings.LOKET_LIMIT_CONTACT_PER_CLIENT = 2
+    answers = [
+        client.post("/support/contact/", valid_form(email=f"v{n}@example.com")).status_code
+        for n in range(4)
+    ]
+    assert answers == [302, 302, 429, 429]

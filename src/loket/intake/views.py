@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.intake.forms import ContactForm
+from loket.limits import over_limit
 from loket.tickets.access import access_ticket_by_token
 from loket.tickets.links import make_token, portal_path
 from loket.tickets.models import Channel
@@ -15,6 +18,14 @@ def contact(request: HttpRequest) -> HttpResponse:
     language = get_language()
     form = ContactForm(request.POST or None, request.FILES or None, language=language)
     if request.method == "POST" and form.is_valid():
+        if (retry := throttled(request, form.cleaned_data["email"])) is not None:
+            # Nothing is created or mailed; the page keeps what they typed and says when.
+            form.add_error(None, _("Too many requests from you in a short time. Your text is "
+                                   "kept below: please send it again in %(minutes)d minutes.")
+                           % {"minutes": max(1, -(-retry // 60))})  # fmt: skip
+            response = render(request, "intake/contact.html", {"form": form}, status=429)
+            response["Retry-After"] = str(retry)
+            return response
         data = form.cleaned_data
         now = timezone.now()
         message = InboundMessage(
@@ -34,6 +45,17 @@ def contact(request: HttpRequest) -> HttpResponse:
         return redirect("intake:thanks", token=make_token(str(ticket.reference)))
     status = 400 if form.errors else 200
     return render(request, "intake/contact.html", {"form": form}, status=status)
+
+
+def throttled(request: HttpRequest, recipient: str) -> int | None:
+    """Seconds to wait when this client, or this recipient address, has sent too much: the
+    form must not be a way to flood someone's mailbox with acknowledgements."""
+    client = over_limit("contact-client", request.META.get("REMOTE_ADDR", ""),
+                        limit=settings.LOKET_LIMIT_CONTACT_PER_CLIENT, seconds=3600)  # fmt: skip
+    if client is not None:
+        return client
+    return over_limit("contact-recipient", recipient,
+                      limit=settings.LOKET_LIMIT_CONTACT_PER_RECIPIENT, seconds=3600)  # fmt: skip
 
 
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
