@@ -192,7 +192,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    """Run a command; a failure caused by the configuration (the var directory, the database
+    file) is one sentence on standard error and exit status 2, not a traceback."""
+    try:
+        return run(build_parser().parse_args(argv))
+    except Exception as error:
+        sentence = configuration_problem(error)
+        if sentence is None:
+            raise
+        print(f"loket: {sentence}", file=sys.stderr)
+        return 2
+
+
+def configuration_problem(error: Exception) -> str | None:
+    # Imported here: the command line must start without Django for `loket triage` and
+    # `loket restore`, and these classes come from Django.
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import OperationalError
+
+    if isinstance(error, ImproperlyConfigured):
+        return str(error)
+    if isinstance(error, OperationalError) and "unable to open database file" in str(error):
+        return (
+            "the SQLite database file cannot be opened: check that its directory exists and "
+            "is writable (DATABASE_URL, or LOKET_VAR_DIR for the embedded database)"
+        )
+    return None
+
+
+def run(arguments: argparse.Namespace) -> int:
     match arguments.command:
         case "demo":
             return demo(arguments.bind)

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from loket.ops.proxy import parse_trusted_proxies
 
@@ -28,7 +29,14 @@ def env_list(name: str, default: str) -> list[str]:
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("LOKET_VAR_DIR", "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as error:
+    # One sentence naming the variable, not a traceback from deep inside Django (issue 14).
+    raise ImproperlyConfigured(
+        f"LOKET_VAR_DIR={VAR_DIR} cannot be created ({error.strerror}): point LOKET_VAR_DIR at "
+        "a directory Loket may write"
+    ) from None
 
 
 def read_or_create_secret_key(path: Path) -> str:

@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.smtp import free_port
 
 
@@ -81,3 +83,28 @@ def test_loket_demo_serves_form_and_console_prints_logins_and_stops_on_ctrl_c(
         pass
     else:
         raise AssertionError("the web server still answers after Ctrl-C")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("LOKET_VAR_DIR", "{file}/var", "LOKET_VAR_DIR="),
+        ("DATABASE_URL", "sqlite:///{file}/db/loket.sqlite3", "DATABASE_URL"),
+    ],
+)
+def test_a_configuration_mistake_is_one_sentence_not_a_traceback(
+    tmp_path: Path, variable: str, value: str, named: str
+) -> None:
+    blocker = tmp_path / "a-file"  # a path under a regular file can be created by nobody
+    blocker.write_text("")
+    environment = {**os.environ, "LOKET_VAR_DIR": str(tmp_path / "var")}
+    environment[variable] = value.format(file=blocker)
+    done = subprocess.run(
+        [sys.executable, "-m", "loket.cli", "manage", "migrate"],
+        env=environment, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    [sentence] = done.stderr.strip().splitlines()
+    assert sentence.startswith("loket: ")
+    assert named in sentence
