@@ -248,6 +248,9 @@ LOKET_MAIL_DEFAULT_CATEGORY = os.environ.get("LOKET_MAIL_DEFAULT_CATEGORY", "sup
 LOKET_LIMIT_CONTACT_PER_CLIENT = int(os.environ.get("LOKET_LIMIT_CONTACT_PER_CLIENT", 0))
 LOKET_LIMIT_CONTACT_PER_RECIPIENT = int(os.environ.get("LOKET_LIMIT_CONTACT_PER_RECIPIENT", 0))
 
+# "Send me a new link": at most this many link mails per ticket an hour (0: no limit).
+LOKET_LIMIT_NEW_LINKS_PER_TICKET = int(os.environ.get("LOKET_LIMIT_NEW_LINKS_PER_TICKET", 3))
+
 LOKET_BILLING_URL = os.environ.get("LOKET_BILLING_URL", "")
 # S11/S13 ownership verification: how long a mailed one-time link works, how many links one
 # ticket may send an hour, and how many wrong links one client address may try an hour.

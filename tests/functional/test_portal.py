@@ -132,3 +132,12 @@ def test_asking_for_a_new_link_answers_the_same_whether_or_not_it_matches(
     assert links.count() == 1
     assert links.get().to_address == "siti@example.co.id"
     assert ticket.events.filter(kind=EventKind.PORTAL_LINK_SENT).count() == 1
+
+
+def test_new_links_are_capped_per_ticket_with_the_same_answer(client: Client) -> None:
+    ticket = build_ticket()
+    form = {"reference": str(ticket.reference), "email": "siti@example.co.id"}
+    answers = [client.post("/portal/new-link/", form) for _ in range(6)]
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({main_text(answer.content.decode()) for answer in answers}) == 1
+    assert OutboxMessage.objects.filter(kind="portal_link").count() == 3

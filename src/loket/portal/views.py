@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from loket.inbound.pipeline import escalation_through_portal, reply_through_portal
 from loket.language import use_requester_language
+from loket.limits import over_limit
 from loket.notify.content import level_name
 from loket.portal.forms import EscalationForm, NewLinkForm
 from loket.sla.queries import requester_deadlines
@@ -106,7 +107,12 @@ def new_link(request: HttpRequest) -> HttpResponse:
     form = NewLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ticket = ticket_of_requester(form.cleaned_data["reference"], form.cleaned_data["email"])
-        if ticket is not None:
+        # A few links an hour per ticket: more is a flood of someone's mailbox (issue 14). The
+        # answer stays the same either way, so it tells a prober nothing.
+        if ticket is not None and over_limit(
+            "new-link", str(ticket.reference),
+            limit=settings.LOKET_LIMIT_NEW_LINKS_PER_TICKET, seconds=3600,
+        ) is None:  # fmt: skip
             send_portal_link(ticket=ticket, now=timezone.now())
         return render(request, "portal/new_link_sent.html")
     return render(
