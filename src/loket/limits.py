@@ -11,19 +11,31 @@ import time
 from django.core.cache import cache
 
 
+def counter_of(name: str, key: str, seconds: int) -> tuple[str, int]:
+    """The cache key of this window's counter, and the seconds until the window ends."""
+    now = int(time.time())
+    digest = hashlib.sha256(key.casefold().encode()).hexdigest()[:32]
+    return f"loket:limit:{name}:{digest}:{now // seconds}", seconds - now % seconds
+
+
+def exceeded(name: str, key: str, *, limit: int, seconds: int) -> int | None:
+    """Like `over_limit`, without counting a use: for limits that count only failures."""
+    if limit <= 0 or not key:
+        return None
+    counter, left = counter_of(name, key, seconds)
+    return left if (cache.get(counter) or 0) >= limit else None
+
+
 def over_limit(name: str, key: str, *, limit: int, seconds: int) -> int | None:
     """Count one use of `name` by `key`; None while within `limit` uses per window, else the
     seconds until the window ends (for Retry-After)."""
     if limit <= 0 or not key:
         return None
-    now = int(time.time())
-    window = now // seconds
-    digest = hashlib.sha256(key.casefold().encode()).hexdigest()[:32]
-    counter = f"loket:limit:{name}:{digest}:{window}"
+    counter, left = counter_of(name, key, seconds)
     cache.add(counter, 0, timeout=seconds + 60)
     try:
         used = cache.incr(counter)
     except ValueError:  # evicted between add and incr: count this use alone
         cache.set(counter, 1, timeout=seconds + 60)
         used = 1
-    return seconds - now % seconds if used > limit else None
+    return left if used > limit else None

@@ -1,8 +1,5 @@
-import time
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from loket.inbound.pipeline import escalation_through_portal, reply_through_portal
 from loket.language import use_requester_language
-from loket.limits import over_limit
+from loket.limits import exceeded, over_limit
 from loket.notify.content import level_name
 from loket.portal.forms import EscalationForm, NewLinkForm
 from loket.sla.queries import requester_deadlines
@@ -129,19 +126,18 @@ def verify(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     address = request.META.get("REMOTE_ADDR", "")
     # A fixed one-hour window per address, counting only unknown tokens (guesses): a known
     # link that expired or was used cannot be brute-forced and locks nobody out.
-    key = f"loket:verification-guesses:{address}:{int(time.time() // 3600)}"
+    guesses = {"limit": settings.LOKET_VERIFICATION_FAILURES_PER_HOUR, "seconds": 3600}
     if requester_language := language_of_reference(reference):
         use_requester_language(request, requester_language)
-    if (cache.get(key) or 0) >= settings.LOKET_VERIFICATION_FAILURES_PER_HOUR:
+    if (retry := exceeded("verification-guesses", address, **guesses)) is not None:
         response = render(request, "portal/verify.html", {"outcome": "throttled"}, status=429)
-        response["Retry-After"] = str(3600 - int(time.time()) % 3600)
+        response["Retry-After"] = str(retry)
         return response
     if request.method != "POST":
         return render(request, "portal/verify.html", {"outcome": "ask"})
     confirmation = confirm(reference, token, timezone.now())
     if confirmation.outcome == "unknown":
-        cache.add(key, 0, timeout=3600)
-        cache.incr(key)
+        over_limit("verification-guesses", address, **guesses)
     status = 200 if confirmation.outcome == "verified" else 400
     context = {"outcome": confirmation.outcome}
     return render(request, "portal/verify.html", context, status=status)
