@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "loket.directory",
     "loket.inbound",
     "loket.mail",
+    "loket.whatsapp",
     "loket.intake",
     "loket.portal",
     "loket.console",
@@ -252,6 +253,25 @@ LOKET_LIMIT_CONTACT_PER_RECIPIENT = int(os.environ.get("LOKET_LIMIT_CONTACT_PER_
 LOKET_LIMIT_NEW_LINKS_PER_TICKET = int(os.environ.get("LOKET_LIMIT_NEW_LINKS_PER_TICKET", 3))
 
 LOKET_BILLING_URL = os.environ.get("LOKET_BILLING_URL", "")
+
+# --- WhatsApp Business Cloud API (docs/whatsapp.md) ---------------------------------------------
+# Secrets come from the environment only (never the policy file or the database). The channel
+# is "not configured" on the public page, and its webhook answers 404, until all four are set.
+LOKET_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("LOKET_WHATSAPP_PHONE_NUMBER_ID", "").strip()
+LOKET_WHATSAPP_ACCESS_TOKEN = os.environ.get("LOKET_WHATSAPP_ACCESS_TOKEN", "").strip()
+LOKET_WHATSAPP_APP_SECRET = os.environ.get("LOKET_WHATSAPP_APP_SECRET", "").strip()
+LOKET_WHATSAPP_VERIFY_TOKEN = os.environ.get("LOKET_WHATSAPP_VERIFY_TOKEN", "").strip()
+# The Graph API (tests point it at a fake on loopback) and how long one call may take.
+LOKET_WHATSAPP_GRAPH_URL = os.environ.get(
+    "LOKET_WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v23.0"
+).rstrip("/")
+LOKET_WHATSAPP_TIMEOUT = float(os.environ.get("LOKET_WHATSAPP_TIMEOUT", 10))
+# Media larger than this is not fetched; the ticket says what was sent and how large it was.
+LOKET_WHATSAPP_MEDIA_MAX_BYTES = int(
+    os.environ.get("LOKET_WHATSAPP_MEDIA_MAX_BYTES", LOKET_ATTACHMENT_MAX_BYTES)
+)
+# Numbers written without a country code (Indonesian 0812...) belong to this region.
+LOKET_PHONE_REGION = os.environ.get("LOKET_PHONE_REGION", "ID")
 # S11/S13 ownership verification: how long a mailed one-time link works, how many links one
 # ticket may send an hour, and how many wrong links one client address may try an hour.
 LOKET_VERIFICATION_HOURS = float(os.environ.get("LOKET_VERIFICATION_HOURS", 24))

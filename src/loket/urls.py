@@ -25,6 +25,7 @@ urlpatterns = [
     path("support/contact/", include("loket.intake.urls")),
     path("portal/", include("loket.portal.urls")),
     path("console/mail/", include("loket.mail.urls")),
+    path("whatsapp/", include("loket.whatsapp.urls")),
     path("console/", include("loket.console.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,7 @@ from loket.mail.imap import poll_all
 from loket.notify.outbox import recover_outbox
 from loket.ops.heartbeat import record_heartbeat
 from loket.sla.sweep import sweep
+from loket.whatsapp.intake import process_forgotten
 
 logger = logging.getLogger("loket.worker")
 
@@ -27,6 +28,9 @@ def housekeeping_once() -> None:
     requeued = recover_outbox(now)
     if requeued:
         logger.info("handed %d undelivered outbox message(s) back to the queue", requeued)
+    taken = process_forgotten(now)
+    if taken:
+        logger.info("processed %d WhatsApp item(s) that were waiting", taken)
     report = sweep(now)
     if report.warnings or report.breaches:
         logger.info(

@@ -13,6 +13,8 @@ class InboundStatus(models.TextChoices):
     IGNORED = "ignored", _("Ignored (automatic mail)")
     QUARANTINED = "quarantined", _("Quarantined")
     DISCARDED = "discarded", _("Discarded by an agent")
+    RECORDED = "recorded", _("Recorded on a ticket (delivery status)")
+    BLOCKED = "blocked", _("Blocked sender")
 
 
 # The first byte of `raw` says how the rest is kept.
@@ -77,3 +79,19 @@ class InboundRecord(models.Model):
         if packed[:1] == STORED:
             return packed[1:]
         return zlib.decompress(packed[1:])
+
+
+class BlockedSender(models.Model):
+    """An address or phone number (E.164) whose messages are kept but never open a ticket,
+    never reach a ticket and are never answered (spam, abuse). Blocked from the admin."""
+
+    address = models.CharField(max_length=254, unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    blocked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.address
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.address = self.address.strip().lower()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

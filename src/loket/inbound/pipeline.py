@@ -18,7 +18,7 @@ from loket.directory.billing import billing_facts
 from loket.directory.queries import storefront_named
 from loket.inbound.language import guess_language
 from loket.inbound.message import InboundMessage, Undeliverable
-from loket.inbound.models import WAITING_FOR_AGENT, InboundRecord, InboundStatus
+from loket.inbound.models import WAITING_FOR_AGENT, BlockedSender, InboundRecord, InboundStatus
 from loket.inbound.text import one_line
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.policy.queries import active_category_codes, active_policy, default_language
@@ -41,6 +41,8 @@ from loket.triage.redaction import redact
 # Channels whose sender is who they say (a mailbox, a phone number): they may continue a
 # ticket. The contact form and the API name an address nobody has proved, so they never do.
 THREADING_CHANNELS = frozenset({Channel.EMAIL, Channel.WHATSAPP})
+# Channels whose sender is a phone number (E.164) rather than an e-mail address.
+PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.PHONE})
 ROOT_ID_DOMAIN = "@tickets.loket>"
 ACKNOWLEDGEMENT = "acknowledgement"
 # A thread's nearest messages decide; a hostile References header cannot cost more lookups.
@@ -50,7 +52,7 @@ SCRUBBED = b"[The raw message is not kept: it held a password or one-time code (
 
 @dataclass(frozen=True)
 class Outcome:
-    outcome: str  # created | appended | held | ignored | duplicate
+    outcome: str  # created | appended | held | ignored | duplicate | blocked
     ticket: Ticket | None
     reason: str = ""
 
@@ -127,6 +129,10 @@ def consult_billing(message: InboundMessage) -> InboundMessage:
 def decide(message: InboundMessage, now: datetime) -> Outcome:
     if message.automatic:
         return absorb_automatic(message, now)
+    if is_blocked(message.sender_address):
+        return Outcome("blocked", None, f"{message.sender_address} is blocked")
+    if message.channel == Channel.WHATSAPP:
+        return decide_conversation(message, now)
     ticket = thread_target(message) if message.channel in THREADING_CHANNELS else None
     if ticket is None:
         return open_new(message, now)
@@ -135,6 +141,28 @@ def decide(message: InboundMessage, now: datetime) -> Outcome:
     if not is_participant(message.sender_address, ticket):
         return Outcome("held", ticket, f"{message.sender_address} is not on {ticket.reference}")
     return append(message, ticket, now)
+
+
+def decide_conversation(message: InboundMessage, now: datetime) -> Outcome:
+    """A chat has no subject line and no Message-IDs: a reference in the text threads to that
+    ticket when this number is on it; else the number's open ticket; else a new one."""
+    named = ticket_in_text(message.text[:20_000])
+    if named is not None and is_participant(message.sender_address, named):
+        return append(message, named, now)
+    ticket = open_ticket_of_number(message.sender_address)
+    if ticket is not None:
+        return append(message, ticket, now)
+    return open_new(message, now)
+
+
+def open_ticket_of_number(number: str) -> Ticket | None:
+    """The number's most recently active ticket that is not closed."""
+    tickets = Ticket.objects.filter(requester_phone=number).exclude(status=Status.CLOSED)
+    return tickets.order_by("-updated_at", "-pk").first()
+
+
+def is_blocked(address: str) -> bool:
+    return BlockedSender.objects.filter(address=address.strip().lower()).exists()
 
 
 def append(
@@ -178,9 +206,12 @@ def open_new(
     store = (
         storefront_named(str(triage.get("storefront") or ""), message.text) if redirect else None
     )
+    by_phone = message.channel in PHONE_CHANNELS
     ticket = open_ticket(
         subject=subject_of(message), body=message.text, category_code=category,
-        requester_name=message.sender_name[:200], requester_email=message.sender_address,
+        requester_name=message.sender_name[:200],
+        requester_email="" if by_phone else message.sender_address,
+        requester_phone=message.sender_address if by_phone else "",
         language=message.language or default_language(), channel=message.channel,
         attachments=message.attachments, time_zone=message.time_zone,
         provenance=provenance(message), reply_address=message.mailbox, storefront=store,
@@ -282,7 +313,9 @@ def ticket_in_text(text: str) -> Ticket | None:
 
 
 def is_participant(address: str, ticket: Ticket) -> bool:
-    return address.casefold() == ticket.requester_email.casefold()
+    """The ticket's requester: its e-mail address, or its phone number."""
+    known = (ticket.requester_email.casefold(), ticket.requester_phone)
+    return bool(address) and address.casefold() in known
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from loket.notify import whatsapp
 from loket.notify.models import OutboxMessage, OutboxStatus, UndeliverableAddress
-from loket.tickets.models import EventKind
+from loket.tickets.models import Channel, EventKind
 from loket.tickets.timeline import record_event
 
 logger = logging.getLogger(__name__)
@@ -58,12 +59,34 @@ def deliver(outbox_id: UUID | str, now: datetime) -> str:
         give_up(row, Undeliverable(f"{row.to_address} bounced for good; not sent"), now)
         return "failed"
     try:
-        send_email(row)
+        external_id = send_whatsapp(row, now) if row.channel == Channel.WHATSAPP else ""
+        if row.channel != Channel.WHATSAPP:
+            send_email(row)
     except Exception as error:
         logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
         return record_failure(row, error, now)
-    record_success(row, now)
+    record_success(row, now, external_id)
     return "sent"
+
+
+# Outbox kinds that are approved templates (sendable outside the 24-hour window).
+TEMPLATE_KIND = "whatsapp_template"
+
+
+def send_whatsapp(row: OutboxMessage, now: datetime) -> str:
+    """A text inside the 24-hour window, a template at any time; the `wamid` Meta returns.
+    The window is checked again here: a worker that was down for a day must not send what
+    Meta would refuse (and charge the attempt for)."""
+    if row.kind == TEMPLATE_KIND:
+        template = row.headers
+        parameters = [str(value) for value in template.get("parameters", [])]
+        payload = whatsapp.template_payload(
+            row.to_address, str(template["template"]), str(template["language"]), parameters
+        )
+        return whatsapp.send(payload)
+    if not whatsapp.window_open(row.to_address, now):
+        raise whatsapp.WindowClosed(row.to_address)
+    return whatsapp.send(whatsapp.text_payload(row.to_address, row.subject, row.body))
 
 
 def send_email(row: OutboxMessage) -> None:
@@ -88,6 +111,8 @@ def is_permanent(error: Exception) -> bool:
     """The receiving server refused for good (5xx): trying again cannot help."""
     if isinstance(error, Undeliverable):
         return True
+    if isinstance(error, whatsapp.GraphError):
+        return error.permanent
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
@@ -101,15 +126,23 @@ ONE_TIME_LINK = re.compile(r"(https?://\S+/portal/verify/[^/\s]+/)\S+")
 
 
 @transaction.atomic
-def record_success(row: OutboxMessage, now: datetime) -> None:
-    sent = {"status": OutboxStatus.SENT, "sent_at": now, "lease_until": None, "last_error": ""}
+def record_success(row: OutboxMessage, now: datetime, external_id: str = "") -> None:
+    sent: dict[str, object] = {
+        "status": OutboxStatus.SENT, "sent_at": now, "lease_until": None, "last_error": "",
+    }  # fmt: skip
+    if external_id:
+        sent |= {"external_id": external_id[:128], "delivery_status": "accepted"}
     if row.kind in ONE_TIME_SECRETS:
         # The mail held a one-time link: once it is out, the outbox keeps no usable copy.
         sent |= {"body": ONE_TIME_LINK.sub(r"\g<1>[link removed once sent]", row.body)}
     OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(**sent)
     if row.ticket_id is not None:
         data = {"outbox": str(row.id), "kind": row.kind, "to": row.to_address}
-        record_event(row.ticket_id, EventKind.MAIL_SENT, data=data, now=now)
+        kind = EventKind.MAIL_SENT
+        if row.channel == Channel.WHATSAPP:
+            data["wamid"] = external_id
+            kind = EventKind.WHATSAPP_SENT
+        record_event(row.ticket_id, kind, data=data, now=now)
 
 
 def record_failure(row: OutboxMessage, error: Exception, now: datetime) -> str:
@@ -137,4 +170,8 @@ def give_up(row: OutboxMessage, error: Exception, now: datetime) -> None:
             "outbox": str(row.id), "kind": row.kind, "to": row.to_address,
             "error": str(error)[:500], "permanent": is_permanent(error),
         }  # fmt: skip
-        record_event(row.ticket_id, EventKind.MAIL_FAILED, data=data, now=now)
+        kind = EventKind.MAIL_FAILED
+        if row.channel == Channel.WHATSAPP:
+            data["code"] = getattr(error, "code", None)
+            kind = EventKind.WHATSAPP_FAILED
+        record_event(row.ticket_id, kind, data=data, now=now)

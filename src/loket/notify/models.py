@@ -37,6 +37,10 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField()
     lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # What the channel called the message once it took it (WhatsApp: the `wamid`), and the
+    # furthest delivery status it reported (sent, delivered, read; failed).
+    external_id = models.CharField(max_length=128, blank=True)
+    delivery_status = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -45,6 +49,11 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             # The acknowledgement cap counts a sender's recent mail on every new ticket.
             models.Index(Lower("to_address"), "kind", "created_at", name="outbox_recipient"),
+            models.Index(
+                fields=["external_id"],
+                name="outbox_external_id",
+                condition=~models.Q(external_id=""),
+            ),
         ]
 
     def __str__(self) -> str:

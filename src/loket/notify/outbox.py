@@ -7,9 +7,11 @@ from uuid import UUID
 
 from django.db import transaction
 
+from loket.notify import whatsapp
 from loket.notify.delivery import enqueue_delivery
 from loket.notify.models import OutboxMessage, OutboxStatus
-from loket.tickets.models import Ticket
+from loket.tickets.models import Channel, EventKind, Ticket
+from loket.tickets.timeline import record_event
 
 # A pending row this old whose delivery task never ran (enqueue failed, queue pruned) is
 # handed to the queue again by the housekeeping pass.
@@ -32,11 +34,13 @@ def queue_email(
     to_address: str,
     content: EmailContent,
     now: datetime,
+    channel: str = Channel.EMAIL,
 ) -> OutboxMessage:
     """Write an outbox row; call inside the transaction of the change that caused it."""
     row = OutboxMessage.objects.create(
         ticket=ticket,
         kind=kind,
+        channel=channel,
         to_address=to_address,
         subject=content.subject,
         body=content.body,
@@ -46,6 +50,38 @@ def queue_email(
     )
     transaction.on_commit(lambda: enqueue_delivery(row.id), robust=True)
     return row
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str  # email | whatsapp
+    address: str
+
+
+def requester_route(ticket: Ticket) -> Route | None:
+    """Where Loket answers the requester: on WhatsApp for a WhatsApp ticket (and for a phone
+    caller who left only a number), else by e-mail; None when there is no way at all."""
+    phone_first = ticket.channel == Channel.WHATSAPP or not ticket.requester_email
+    if ticket.requester_phone and phone_first and whatsapp.configured():
+        return Route(Channel.WHATSAPP, ticket.requester_phone)
+    if ticket.requester_email:
+        return Route(Channel.EMAIL, ticket.requester_email)
+    return None
+
+
+def queue_for_requester(
+    ticket: Ticket, kind: str, content: EmailContent, now: datetime
+) -> OutboxMessage | None:
+    """To the requester's own address or number on the ticket, never another; a ticket with
+    neither (a call from a withheld number) records that nobody could be told."""
+    route = requester_route(ticket)
+    if route is None:
+        record_event(ticket.pk, EventKind.NO_WAY_TO_ANSWER, data={"kind": kind}, now=now)
+        return None
+    return queue_email(
+        ticket=ticket, kind=kind, to_address=route.address, content=content, now=now,
+        channel=route.channel,
+    )  # fmt: skip
 
 
 def recover_outbox(now: datetime) -> int:

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from loket.notify.content import breach_digest, escalation_notice
-from loket.notify.outbox import queue_email
+from loket.notify.outbox import queue_email, queue_for_requester
 from loket.policy.queries import active_policy, default_language
 from loket.sla.models import Clock, ClockKind, SlaPoint, SlaPointKind
 from loket.tickets.models import ACTIVE_STATUSES, EventKind, Ticket
@@ -191,8 +191,7 @@ def escalate_breached(breaches: list[DuePoint], now: datetime) -> None:
         now,
     )  # fmt: skip
     for ticket in Ticket.objects.filter(pk__in=raised).select_related("policy_version"):
-        queue_email(ticket=ticket, kind="escalation_notice", to_address=ticket.requester_email,
-                    content=escalation_notice(ticket), now=now)  # fmt: skip
+        queue_for_requester(ticket, "escalation_notice", escalation_notice(ticket), now)
 
 
 def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:

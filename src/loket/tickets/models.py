@@ -45,7 +45,10 @@ class Ticket(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     requester_name = models.CharField(max_length=200)
-    requester_email = models.EmailField(max_length=254)
+    # How to reach the requester: an address (e-mail, form, API) and/or a phone number in E.164
+    # form (WhatsApp, phone calls). At least one is set; answers go on the ticket's own channel.
+    requester_email = models.EmailField(max_length=254, blank=True)
+    requester_phone = models.CharField(max_length=20, blank=True)
     language = models.CharField(max_length=8)
     # The requester's IANA time zone when their browser told us (contact form); deadlines are
     # then shown in it as well as in WIB.
@@ -77,6 +80,7 @@ class Ticket(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["status", "created_at"], name="ticket_status_created"),
             models.Index(fields=["requester_email"], name="ticket_requester_email"),
+            models.Index(fields=["requester_phone"], name="ticket_requester_phone"),
             models.Index(fields=["escalation_level", "escalated_at"], name="ticket_review_queue"),
         ]
         permissions = [
@@ -184,6 +188,11 @@ class EventKind(models.TextChoices):
     VERIFICATION_DONE = "verification_done", _("Ownership verified")
     VERIFICATION_FAILED = "verification_failed", _("Verification failed")
     ACCOUNT_CHANGED = "account_changed", _("Account change recorded")
+    WHATSAPP_SENT = "whatsapp_sent", _("WhatsApp message sent")
+    WHATSAPP_STATUS = "whatsapp_status", _("WhatsApp delivery status")
+    WHATSAPP_FAILED = "whatsapp_failed", _("WhatsApp message could not be delivered")
+    NO_WAY_TO_ANSWER = "no_way_to_answer", _("No address or number to answer")
+    CALL_LOGGED = "call_logged", _("Phone call logged")
 
 
 class Event(models.Model):

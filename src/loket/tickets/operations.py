@@ -14,7 +14,7 @@ from loket import failpoints
 from loket.directory.billing import billing_facts
 from loket.directory.models import Storefront
 from loket.notify import content
-from loket.notify.outbox import EmailContent, queue_email
+from loket.notify.outbox import EmailContent, queue_for_requester
 from loket.policy.models import Category
 from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
@@ -68,6 +68,7 @@ def open_ticket(
     requester_email: str,
     language: str,
     channel: str,
+    requester_phone: str = "",
     attachments: Sequence[IncomingFile] = (),
     time_zone: str = "",
     provenance: Provenance = NO_PROVENANCE,
@@ -86,9 +87,9 @@ def open_ticket(
         ticket = Ticket.objects.create(
             subject=subject, category=category, policy_version=active_policy().version,
             channel=channel, requester_name=requester_name, requester_email=requester_email,
-            language=language, time_zone=time_zone, reply_address=reply_address,
-            storefront=storefront, redactions=provenance.redactions, created_at=now,
-            updated_at=now,
+            requester_phone=requester_phone, language=language, time_zone=time_zone,
+            reply_address=reply_address, storefront=storefront,
+            redactions=provenance.redactions, created_at=now, updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
@@ -391,8 +392,9 @@ def active_category(code: str) -> Category:
 
 
 def mail_requester(ticket: Ticket, kind: str, mail: EmailContent, now: datetime) -> None:
-    """To the address on the ticket, never another: written to the outbox in this transaction."""
-    queue_email(ticket=ticket, kind=kind, to_address=ticket.requester_email, content=mail, now=now)
+    """To the address or number on the ticket, never another: written to the outbox in this
+    transaction."""
+    queue_for_requester(ticket, kind, mail, now)
 
 
 def lock(ticket: Ticket) -> Ticket:
