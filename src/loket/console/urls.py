@@ -11,6 +11,7 @@ urlpatterns = [
     path("t/<str:reference>/", views.ticket_detail, name="ticket"),
     path("t/<str:reference>/reply/", views.reply, name="reply"),
     path("t/<str:reference>/note/", views.note, name="note"),
+    path("t/<str:reference>/whatsapp-template/", views.whatsapp_template, name="whatsapp_template"),
     path("t/<str:reference>/status/", views.change_status, name="status"),
     path("t/<str:reference>/assign-to-me/", views.assign_to_me, name="assign_to_me"),
     path("t/<str:reference>/complex/", views.mark_as_complex, name="complex"),
