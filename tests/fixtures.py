@@ -99,14 +99,19 @@ def smtp_settings(settings: object, smtp_server: SmtpServer) -> SmtpServer:
 
 
 @pytest.fixture
-def graph(settings: object) -> Iterator[FakeGraph]:
-    """WhatsApp configured against a fake Graph API on loopback."""
-    fake = FakeGraph().start()
-    settings.LOKET_WHATSAPP_GRAPH_URL = fake.url  # type: ignore[attr-defined]
+def whatsapp_connected(settings: object) -> None:
+    """The four Cloud API settings set (to the fake's values): the channel is connected."""
     settings.LOKET_WHATSAPP_PHONE_NUMBER_ID = graph_api.PHONE_NUMBER_ID  # type: ignore[attr-defined]
     settings.LOKET_WHATSAPP_ACCESS_TOKEN = graph_api.ACCESS_TOKEN  # type: ignore[attr-defined]
     settings.LOKET_WHATSAPP_APP_SECRET = graph_api.APP_SECRET  # type: ignore[attr-defined]
     settings.LOKET_WHATSAPP_VERIFY_TOKEN = graph_api.VERIFY_TOKEN  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def graph(settings: object, whatsapp_connected: None) -> Iterator[FakeGraph]:
+    """WhatsApp connected to a fake Graph API on loopback."""
+    fake = FakeGraph().start()
+    settings.LOKET_WHATSAPP_GRAPH_URL = fake.url  # type: ignore[attr-defined]
     try:
         yield fake
     finally:

@@ -415,3 +415,19 @@ def test_a_failed_delivery_shows_its_error_code_in_the_console(
     client.force_login(agent)
     page = client.get(f"/console/t/{Ticket.objects.get().reference}/").content.decode()
     assert "error 131026: Message undeliverable" in page
+
+
+def test_out_of_hours_the_acknowledgement_says_when_the_clock_starts(
+    client: Client, graph: FakeGraph
+) -> None:
+    saturday = NOW + timedelta(days=5)  # Saturday 28 November, 09:00 WIB
+    with time_machine.travel(saturday, tick=True):
+        body = g.text(NUMBER, "Halo, toko saya tidak bisa dibuka", wamid="wamid.SAT", at=saturday)
+        assert post(client, body) == 200
+        work(saturday)
+        send_all(saturday)
+    text = graph.sent[0]["text"]["body"]
+    assert "di luar jam dukungan" in text
+    assert "30 Nov. 2026, 09.00 WIB" in text  # Monday, when support opens
+    assert "chat ini" in text
+    assert "subjek setiap email" not in text

@@ -11,7 +11,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from loket.notify.outbox import EmailContent
+from loket.notify.outbox import EmailContent, requester_route
 from loket.policy.queries import calendar_of, document_of
 from loket.sla.queries import requester_deadlines
 from loket.tickets.links import portal_url
@@ -48,8 +48,11 @@ def requester_message_ids(ticket: Ticket) -> list[str]:
 
 
 def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:
+    route = requester_route(ticket)
     context = {
         "ticket": ticket,
+        # A WhatsApp chat is answered in the chat, not "by e-mail".
+        "by_chat": route is not None and route.channel == Channel.WHATSAPP,
         "portal_url": portal_url(str(ticket.reference)),
         "link_days": settings.LOKET_PORTAL_LINK_MAX_AGE_DAYS,
         **context,
@@ -117,9 +120,19 @@ def acknowledgement(ticket: Ticket, *, now: datetime, ask_for: Sequence[str] = (
                     "category": ticket.category,
                     "deadlines": deadline_lines(ticket),
                     "wanted": wanted_items(ticket, ask_for),
+                    "opens_at": support_opens_at(ticket, now),
                 },
             )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
+
+
+def support_opens_at(ticket: Ticket, now: datetime) -> str:
+    """When support next opens, if the request arrived while it is closed (the clocks start
+    then: POLICY.md's clock semantics); "" during support hours."""
+    if ticket.policy_version is None:
+        return ""
+    calendar = calendar_of(ticket.policy_version)
+    return "" if calendar.is_open(now) else when_for_requester(ticket, calendar.next_open(now))
 
 
 def wanted_items(ticket: Ticket, codes: Sequence[str]) -> list[tuple[str, str]]:
