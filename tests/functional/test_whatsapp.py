@@ -382,6 +382,7 @@ def test_the_console_refuses_a_late_reply_and_offers_the_templates(
 ) -> None:
     acknowledged(client, graph)
     ticket = Ticket.objects.get()
+    client = Client(headers={"Accept-Language": "en"})
     client.force_login(agent)
     page = client.get(f"/console/t/{ticket.reference}/").content.decode()
     assert "window is open until" in page
@@ -412,6 +413,7 @@ def test_a_failed_delivery_shows_its_error_code_in_the_console(
     errors = [{"code": 131026, "title": "Message undeliverable"}]
     assert post(client, g.status(ack.external_id, "failed", NUMBER, at=NOW, errors=errors)) == 200
     work()
+    client = Client(headers={"Accept-Language": "en"})
     client.force_login(agent)
     page = client.get(f"/console/t/{Ticket.objects.get().reference}/").content.decode()
     assert "error 131026: Message undeliverable" in page
@@ -427,7 +429,7 @@ def test_out_of_hours_the_acknowledgement_says_when_the_clock_starts(
         work(saturday)
         send_all(saturday)
     text = graph.sent[0]["text"]["body"]
-    assert "di luar jam dukungan" in text
-    assert "30 Nov. 2026, 09.00 WIB" in text  # Monday, when support opens
+    assert "di luar jam layanan" in text
+    assert "mulai dihitung 30 Nov. 2026, 9.00 WIB" in text  # Monday, when support opens
     assert "chat ini" in text
     assert "subjek setiap email" not in text

@@ -120,19 +120,9 @@ def acknowledgement(ticket: Ticket, *, now: datetime, ask_for: Sequence[str] = (
                     "category": ticket.category,
                     "deadlines": deadline_lines(ticket),
                     "wanted": wanted_items(ticket, ask_for),
-                    "opens_at": support_opens_at(ticket, now),
                 },
             )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
-
-
-def support_opens_at(ticket: Ticket, now: datetime) -> str:
-    """When support next opens, if the request arrived while it is closed (the clocks start
-    then: POLICY.md's clock semantics); "" during support hours."""
-    if ticket.policy_version is None:
-        return ""
-    calendar = calendar_of(ticket.policy_version)
-    return "" if calendar.is_open(now) else when_for_requester(ticket, calendar.next_open(now))
 
 
 def wanted_items(ticket: Ticket, codes: Sequence[str]) -> list[tuple[str, str]]:
