@@ -183,6 +183,11 @@ def record_status(record: InboundRecord, status: DeliveryStatus, now: datetime) 
     lower = [name for name, value in STATUS_RANK.items() if value < rank]
     errors = [{"code": code, "title": title} for code, title in status.errors]
     with transaction.atomic():
+        # Settled first: of two workers on the same status (its task, a housekeeping pass),
+        # only the one that settles it records the event.
+        reason = f"{status.status} ({row.kind})"
+        if not settle(record, InboundStatus.RECORDED, reason, now, ticket_id=row.ticket_id):
+            return "duplicate"
         advance = {"delivery_status": status.status}
         if status.status == "failed":
             failure = "; ".join(f"error {e['code']}: {e['title']}" for e in errors)
@@ -195,8 +200,6 @@ def record_status(record: InboundRecord, status: DeliveryStatus, now: datetime) 
                     "at": at, "errors": errors}  # fmt: skip
             kind = EventKind.WHATSAPP_FAILED if failed else EventKind.WHATSAPP_STATUS
             record_event(row.ticket_id, kind, data=data, now=now)
-        reason = f"{status.status} ({row.kind})"
-        settle(record, InboundStatus.RECORDED, reason, now, ticket_id=row.ticket_id)
     return "recorded"
 
 
