@@ -19,7 +19,7 @@ from loket.inbound.text import one_line
 from loket.sla import operations as sla
 from loket.tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
 from loket.tickets.operations import lock, open_ticket
-from loket.tickets.phones import normalise
+from loket.tickets.phones import is_valid, normalise
 from loket.tickets.timeline import (
     Agent,
     NewMessage,
@@ -50,7 +50,7 @@ def caller_number(text: str) -> str:
     if not text.strip():
         return ""
     number = normalise(text, settings.LOKET_PHONE_REGION)
-    if number is None:
+    if number is None or not is_valid(number):
         message = _("%(number)s is not a phone number: check the digits and the country code.")
         raise ImpossibleNumber(message % {"number": one_line(text)[:40]})
     return number

@@ -31,3 +31,13 @@ def display(number: str) -> str:
     except phonenumbers.NumberParseException:
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def is_valid(number: str) -> bool:
+    """The E.164 number fits its country's numbering plan (a real prefix, the right length):
+    stricter than `normalise`, for numbers an agent types, where a slip is likelier than an
+    unusual number."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return False
