@@ -125,7 +125,7 @@ def test_the_caller_is_acknowledged_by_e_mail_when_they_gave_an_address(
     assert (row.kind, row.channel, row.to_address) == (
         "acknowledgement", Channel.EMAIL, "budi@example.co.id",
     )  # fmt: skip
-    assert ticket.reference in row.subject
+    assert f"[{ticket.reference}]" in row.subject
 
 
 def test_a_caller_with_only_a_number_is_acknowledged_on_whatsapp_when_it_is_configured(
