@@ -183,7 +183,9 @@ class CallForm(forms.Form):
 class NewCallForm(CallForm):
     requester_name = forms.CharField(label=_("Caller's name"), max_length=200)
     requester_email = forms.EmailField(
-        label=_("Caller's e-mail address (for the acknowledgement)"), required=False
+        label=_("Caller's e-mail address (for the acknowledgement)"),
+        max_length=254,
+        required=False,
     )
     category = forms.ChoiceField(label=_("Category"))
     language = forms.ChoiceField(label=_("Language of the call"), choices=settings.LANGUAGES)

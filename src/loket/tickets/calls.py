@@ -73,7 +73,7 @@ def log_call_as_new_ticket(
     with transaction.atomic():
         ticket = open_ticket(
             subject=subject_of(summary.text), body=summary.text, category_code=category_code,
-            requester_name=requester_name, requester_email=requester_email,
+            requester_name=one_line(requester_name)[:200], requester_email=requester_email,
             requester_phone=number, language=language, channel=Channel.PHONE,
             provenance=Provenance(redactions=summary.count), opened_by=agent,
             answered_by_phone=call.answered, now=now,
