@@ -12,6 +12,8 @@ from django.core.management import call_command
 
 from loket.policy.operations import AppliedPolicy, apply_policy
 from loket.policy.queries import forget_cached_policy
+from tests import graph as graph_api
+from tests.graph import FakeGraph
 from tests.smtp import SmtpServer
 
 
@@ -94,3 +96,23 @@ def smtp_settings(settings: object, smtp_server: SmtpServer) -> SmtpServer:
         }
     }
     return smtp_server
+
+
+@pytest.fixture
+def whatsapp_connected(settings: object) -> None:
+    """The four Cloud API settings set (to the fake's values): the channel is connected."""
+    settings.LOKET_WHATSAPP_PHONE_NUMBER_ID = graph_api.PHONE_NUMBER_ID  # type: ignore[attr-defined]
+    settings.LOKET_WHATSAPP_ACCESS_TOKEN = graph_api.ACCESS_TOKEN  # type: ignore[attr-defined]
+    settings.LOKET_WHATSAPP_APP_SECRET = graph_api.APP_SECRET  # type: ignore[attr-defined]
+    settings.LOKET_WHATSAPP_VERIFY_TOKEN = graph_api.VERIFY_TOKEN  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def graph(settings: object, whatsapp_connected: None) -> Iterator[FakeGraph]:
+    """WhatsApp connected to a fake Graph API on loopback."""
+    fake = FakeGraph().start()
+    settings.LOKET_WHATSAPP_GRAPH_URL = fake.url  # type: ignore[attr-defined]
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -215,14 +215,18 @@ def test_a_bare_support_address_goes_to_the_visitors_language(
 # --- channels: configured or not, from the data alone ---------------------------------------
 
 
-def test_an_unconfigured_channel_says_so_until_the_policy_configures_it(client: Client) -> None:
+def test_an_unconfigured_channel_says_so_until_the_policy_configures_it(
+    client: Client, settings: object
+) -> None:
+    apply_with_whatsapp_number()  # named in the policy, but not connected to the Cloud API
     for language in LANGUAGES:
         text = MainText.of(page(client, language)).text
         assert translated(language, "WhatsApp support is not configured.") in text
         assert translated(language, "Phone support is not configured.") in text
         assert WHATSAPP_NUMBER not in text
 
-    apply_with_whatsapp_number()
+    for name in ("PHONE_NUMBER_ID", "ACCESS_TOKEN", "APP_SECRET", "VERIFY_TOKEN"):
+        setattr(settings, f"LOKET_WHATSAPP_{name}", f"set-{name}")
 
     for language in LANGUAGES:
         html = page(client, language)
@@ -244,7 +248,9 @@ def english_runs(text: str) -> list[str]:
     return ENGLISH_RUN.findall(text)
 
 
-def test_the_japanese_page_has_no_english_sentence(client: Client) -> None:
+def test_the_japanese_page_has_no_english_sentence(
+    client: Client, whatsapp_connected: None
+) -> None:
     apply_with_whatsapp_number()  # the configured channel's texts too
     text = MainText.of(page(client, "ja")).translatable
     runs = english_runs(text)

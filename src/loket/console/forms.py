@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from loket.policy.document import WhatsAppTemplate
 from loket.policy.models import Category
 from loket.policy.queries import document_of
 from loket.tickets.calls import Call, ImpossibleNumber, caller_number
@@ -140,6 +142,20 @@ ACCOUNT_CHANGE_LABELS = {
     "reset_two_factor": _("Reset two-factor sign-in"),
     "transfer_ownership": _("Transfer the account to another owner"),
 }
+
+
+class WhatsAppTemplateForm(forms.Form):
+    """One of the approved templates, as "name|language" (the policy file's list)."""
+
+    template = forms.ChoiceField(label=_("Template"))
+
+    def __init__(self, *args: Any, templates: Sequence[WhatsAppTemplate] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(f"{t.name}|{t.language}", t.label) for t in templates]
+
+    def chosen(self) -> tuple[str, str]:
+        name, _sep, language = str(self.cleaned_data["template"]).partition("|")
+        return name, language
 
 
 # --- phone calls (POLICY.md S6: logged by agents as tickets or messages) -------------------------

@@ -24,9 +24,11 @@ from loket.console.forms import (
     ReasonForm,
     RefundDecisionForm,
     StatusForm,
+    WhatsAppTemplateForm,
     complex_reasons,
 )
 from loket.notify.content import level_name, progress_update_draft
+from loket.notify.whatsapp import WindowClosed
 from loket.policy.queries import active_policy
 from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
@@ -44,6 +46,7 @@ from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, r
 from loket.tickets.models import RefundOutcome, Status, Ticket
 from loket.tickets.operations import (
     RefundRefused,
+    UnknownTemplate,
     assign,
     decide_refund,
     mark_complex,
@@ -52,6 +55,7 @@ from loket.tickets.operations import (
     record_account_change,
     record_internal_note,
     record_public_reply,
+    send_whatsapp_template,
     set_status,
 )
 from loket.tickets.quoting import fold_quoted
@@ -96,7 +100,10 @@ def ticket_page(
     if reply_form is None and update_due:
         reply_form = PublicReplyForm(initial={"body": progress_update_draft(ticket)})
     badge = ticket_badge([clock.status for clock in clocks])
+    panel = queries.whatsapp_panel(ticket, timezone.now())
     context = {
+        "whatsapp": panel,
+        "template_form": WhatsAppTemplateForm(templates=panel.templates if panel else ()),
         "ticket": ticket,
         "clocks": clocks,
         "badge": badge,
@@ -162,14 +169,43 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     form = PublicReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return ticket_page(request, ticket, reply_form=form, status=400)
-    record_public_reply(
-        ticket=ticket,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        attachments=form.cleaned_data["attachments"],
-        status_after=form.cleaned_data["status_after"] or None,
-        now=timezone.now(),
-    )
+    try:
+        record_public_reply(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            attachments=form.cleaned_data["attachments"],
+            status_after=form.cleaned_data["status_after"] or None,
+            now=timezone.now(),
+        )
+    except WindowClosed:
+        form.add_error(None, WINDOW_CLOSED)
+        return ticket_page(request, ticket, reply_form=form, status=409)
+    return redirect("console:ticket", reference=reference)
+
+
+WINDOW_CLOSED = gettext_lazy(
+    "Not sent: the requester last wrote on WhatsApp more than 24 hours ago, and WhatsApp then "
+    "accepts only an approved template. Send a template below; when they answer, the window "
+    "opens again and you can send your reply."
+)
+
+
+@login_required
+@require_POST
+def whatsapp_template(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    panel = queries.whatsapp_panel(ticket, timezone.now())
+    form = WhatsAppTemplateForm(request.POST, templates=panel.templates if panel else ())
+    if form.is_valid():
+        name, language = form.chosen()
+        try:
+            send_whatsapp_template(
+                ticket=ticket, name=name, language=language, actor=request.user,
+                now=timezone.now(),
+            )  # fmt: skip
+        except UnknownTemplate:
+            raise Http404 from None
     return redirect("console:ticket", reference=reference)
 
 

@@ -11,7 +11,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from loket.notify.outbox import EmailContent
+from loket.notify.outbox import EmailContent, requester_route
 from loket.policy.queries import calendar_of, document_of
 from loket.sla.queries import requester_deadlines
 from loket.tickets.links import portal_url
@@ -48,8 +48,11 @@ def requester_message_ids(ticket: Ticket) -> list[str]:
 
 
 def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:
+    route = requester_route(ticket)
     context = {
         "ticket": ticket,
+        # A WhatsApp chat is answered in the chat, not "by e-mail".
+        "by_chat": route is not None and route.channel == Channel.WHATSAPP,
         "portal_url": portal_url(str(ticket.reference)),
         "link_days": settings.LOKET_PORTAL_LINK_MAX_AGE_DAYS,
         **context,

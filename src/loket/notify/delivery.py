@@ -1,6 +1,7 @@
 """Delivery of outbox rows: the worker's task claims a row, sends it outside any transaction,
 and records what happened (with an event on the ticket)."""
 
+import json
 import logging
 import re
 import smtplib
@@ -79,7 +80,7 @@ def send_whatsapp(row: OutboxMessage, now: datetime) -> str:
     Meta would refuse (and charge the attempt for)."""
     if row.kind == TEMPLATE_KIND:
         template = row.headers
-        parameters = [str(value) for value in template.get("parameters", [])]
+        parameters = [str(value) for value in json.loads(template.get("parameters") or "[]")]
         payload = whatsapp.template_payload(
             row.to_address, str(template["template"]), str(template["language"]), parameters
         )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from loket.policy.connected import whatsapp_connected
 from loket.tickets.models import Channel, Message, MessageKind
 
 # Meta: free-form messages only within 24 hours of the customer's last message.
@@ -60,14 +61,7 @@ class WindowClosed(GraphError):
 
 def configured() -> bool:
     """Everything the channel needs: without it, no webhook and no sending."""
-    return all(
-        (
-            settings.LOKET_WHATSAPP_PHONE_NUMBER_ID,
-            settings.LOKET_WHATSAPP_ACCESS_TOKEN,
-            settings.LOKET_WHATSAPP_APP_SECRET,
-            settings.LOKET_WHATSAPP_VERIFY_TOKEN,
-        )
-    )
+    return whatsapp_connected()
 
 
 # --- the 24-hour customer service window -------------------------------------------------------

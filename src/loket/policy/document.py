@@ -101,6 +101,18 @@ class Sla:
 
 
 @dataclass(frozen=True)
+class WhatsAppTemplate:
+    """A message template approved by Meta: the only kind of WhatsApp message Loket may send
+    more than 24 hours after the requester last wrote. Its one body parameter, when it has
+    one, is the ticket's reference."""
+
+    name: str
+    language: str  # Meta's language code: id, en, ja, en_US ...
+    label: str  # what the agent sees in the console
+    with_reference: bool = True
+
+
+@dataclass(frozen=True)
 class Channels:
     email_address: str | None
     email_subject_format: str | None
@@ -109,6 +121,7 @@ class Channels:
     whatsapp_hours_only: bool
     phone_number: str | None
     contact_form_enabled: bool
+    whatsapp_templates: tuple[WhatsAppTemplate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -620,7 +633,36 @@ def read_channels(reader: Reader, data: dict[str, Any], category_codes: set[str]
         whatsapp_hours_only=reader.boolean(whatsapp, "hours_only", (*path, "whatsapp"), True),
         phone_number=numbers["phone"],
         contact_form_enabled=reader.boolean(form, "enabled", (*path, "contact_form"), True),
+        whatsapp_templates=read_templates(reader, whatsapp, (*path, "whatsapp", "templates")),
     )
+
+
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+TEMPLATE_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+def read_templates(
+    reader: Reader, whatsapp: dict[str, Any], path: KeyPath
+) -> tuple[WhatsAppTemplate, ...]:
+    """`[[channels.whatsapp.templates]]`: name and language exactly as approved in WhatsApp
+    Manager, and the label agents see."""
+    templates = []
+    for index, raw in enumerate(reader.array(whatsapp.get("templates"), path)):
+        where: KeyPath = (*path, index)
+        entry = reader.table(raw, where)
+        name = reader.string(entry, "name", where)
+        language = reader.string(entry, "language", where)
+        if name and not TEMPLATE_NAME.match(name):
+            reader.problem((*where, "name"), "must be lower-case letters, digits and _")
+        if language and not TEMPLATE_LANGUAGE.match(language):
+            reader.problem((*where, "language"), "must be a language code such as id or en_US")
+        templates.append(
+            WhatsAppTemplate(
+                name=name, language=language, label=reader.string(entry, "label", where, name),
+                with_reference=reader.boolean(entry, "with_reference", where, True),
+            )
+        )  # fmt: skip
+    return tuple(templates)
 
 
 def read_evidence(reader: Reader, data: dict[str, Any]) -> tuple[EvidenceItem, ...]:

@@ -17,6 +17,7 @@ from django.utils import formats, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
+from loket.policy.connected import whatsapp_connected
 from loket.policy.document import LANGUAGES, CategoryDefinition, Hours, PolicyDocument, Texts
 
 type Windows = tuple[tuple[dt.time, dt.time], ...]
@@ -329,9 +330,16 @@ def email_channel(document: PolicyDocument, texts: Mapping[str, str]) -> Channel
 
 
 def whatsapp_channel(document: PolicyDocument, texts: Mapping[str, str]) -> Channel:
-    number = document.channels.whatsapp_number
+    """Shown as open only when the policy names the number and the installation is connected
+    to the Cloud API: a number nobody reads must not be promised."""
+    number = document.channels.whatsapp_number if whatsapp_connected() else None
     notes = (
-        (gettext("Answered during support hours only."),)
+        (
+            gettext(
+                "Quick questions, answered in support hours; a message outside them is "
+                "acknowledged at once and answered when support opens."
+            ),
+        )
         if number and document.channels.whatsapp_hours_only
         else ()
     )

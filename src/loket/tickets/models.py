@@ -196,6 +196,7 @@ class EventKind(models.TextChoices):
     VERIFICATION_FAILED = "verification_failed", _("Verification failed")
     ACCOUNT_CHANGED = "account_changed", _("Account change recorded")
     WHATSAPP_SENT = "whatsapp_sent", _("WhatsApp message sent")
+    WHATSAPP_TEMPLATE = "whatsapp_template", _("WhatsApp template queued")
     WHATSAPP_STATUS = "whatsapp_status", _("WhatsApp delivery status")
     WHATSAPP_FAILED = "whatsapp_failed", _("WhatsApp message could not be delivered")
     NO_WAY_TO_ANSWER = "no_way_to_answer", _("No address or number to answer")

@@ -1,6 +1,7 @@
 """Every change to a ticket: one transaction each, with its timeline Event and outbox rows."""
 
 import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -13,8 +14,10 @@ from django.utils.translation import gettext as _
 from loket import failpoints
 from loket.directory.billing import billing_facts
 from loket.directory.models import Storefront
-from loket.notify import content
-from loket.notify.outbox import EmailContent, queue_for_requester
+from loket.notify import content, whatsapp
+from loket.notify.delivery import TEMPLATE_KIND
+from loket.notify.models import OutboxMessage
+from loket.notify.outbox import EmailContent, queue_email, queue_for_requester, requester_route
 from loket.policy.models import Category
 from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
@@ -194,6 +197,12 @@ def record_public_reply(
     channel: str = Channel.CONSOLE,
     now: datetime,
 ) -> Message:
+    """An agent's answer, sent on the requester's channel. On WhatsApp, more than 24 hours after
+    the requester last wrote, it is refused before anything is stored (WindowClosed): only a
+    template may be sent then (`send_whatsapp_template`)."""
+    route = requester_route(ticket)
+    if route and route.channel == Channel.WHATSAPP and not whatsapp.window_open(route.address, now):
+        raise whatsapp.WindowClosed(route.address)
     with transaction.atomic():
         ticket = lock(ticket)
         previous = ticket.status
@@ -210,6 +219,37 @@ def record_public_reply(
         mail = content.public_reply(ticket, message, now=now)
         mail_requester(ticket, "public_reply", mail, now)
     return message
+
+
+class UnknownTemplate(ValueError):
+    """Not one of the templates the policy file lists."""
+
+
+def send_whatsapp_template(
+    *, ticket: Ticket, name: str, language: str, actor: Agent | None, now: datetime
+) -> OutboxMessage:
+    """One of the policy's approved templates to the requester's number, at any time (S6: the
+    way back to a requester whose 24-hour window has closed); its parameter is the reference."""
+    assert ticket.policy_version is not None
+    templates = document_of(ticket.policy_version).channels.whatsapp_templates
+    template = next((t for t in templates if (t.name, t.language) == (name, language)), None)
+    if template is None or not ticket.requester_phone:
+        raise UnknownTemplate(f"{name} ({language})")
+    parameters = [str(ticket.reference)] if template.with_reference else []
+    with transaction.atomic():
+        ticket = lock(ticket)
+        touch(ticket, now)
+        mail = EmailContent(
+            subject="", body=f"[{template.label}]",
+            headers={"template": name, "language": language, "parameters": json.dumps(parameters)},
+        )  # fmt: skip
+        row = queue_email(
+            ticket=ticket, kind=TEMPLATE_KIND, to_address=ticket.requester_phone, content=mail,
+            now=now, channel=Channel.WHATSAPP,
+        )  # fmt: skip
+        data = {"template": name, "language": language, "outbox": str(row.id)}
+        record_event(ticket.pk, EventKind.WHATSAPP_TEMPLATE, actor=actor, data=data, now=now)
+    return row
 
 
 def record_internal_note(*, ticket: Ticket, author: Agent, body: str, now: datetime) -> Message:

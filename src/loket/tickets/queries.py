@@ -1,14 +1,20 @@
 """Reads for pages and the API: nouns, no writes."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, Prefetch, QuerySet, Value, When
 
+from loket.notify import whatsapp
+from loket.notify.outbox import requester_route
+from loket.policy.document import WhatsAppTemplate
 from loket.policy.queries import document_of
 from loket.sla.queries import with_nearest_deadline
 from loket.tickets.models import (
     ACTIVE_STATUSES,
     Attachment,
+    Channel,
     Event,
     EventKind,
     Message,
@@ -186,3 +192,25 @@ def escalation_summary(ticket: Ticket) -> str:
     if event is None:
         return ""
     return str(event.data.get("summary") or event.data.get("reason") or "")
+
+
+@dataclass(frozen=True)
+class WhatsAppPanel:
+    """What the console shows on a ticket answered on WhatsApp: whether a free reply can be
+    sent (the 24-hour window), until or since when, and the templates that can always be."""
+
+    number: str
+    open: bool
+    closes_at: datetime | None
+    templates: tuple[WhatsAppTemplate, ...]
+
+
+def whatsapp_panel(ticket: Ticket, now: datetime) -> WhatsAppPanel | None:
+    route = requester_route(ticket)
+    if route is None or route.channel != Channel.WHATSAPP or ticket.policy_version is None:
+        return None
+    closes_at = whatsapp.window_closes_at(route.address)
+    templates = document_of(ticket.policy_version).channels.whatsapp_templates
+    return WhatsAppPanel(
+        route.address, closes_at is not None and now < closes_at, closes_at, templates
+    )
