@@ -374,7 +374,7 @@ def test_the_worker_takes_up_what_arrived_while_it_was_down(
     assert sorted(sent["to"] for sent in graph.sent) == numbers
 
 
-# --- the console ------------------------------------------------------------------------------------
+# --- the console ----------------------------------------------------------------------------------
 
 
 def test_the_console_refuses_a_late_reply_and_offers_the_templates(

@@ -151,7 +151,9 @@ class WhatsAppTemplateForm(forms.Form):
 
     def __init__(self, *args: Any, templates: Sequence[WhatsAppTemplate] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [(f"{t.name}|{t.language}", t.label) for t in templates]
+        field = self.fields["template"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(f"{t.name}|{t.language}", t.label) for t in templates]
 
     def chosen(self) -> tuple[str, str]:
         name, _sep, language = str(self.cleaned_data["template"]).partition("|")
