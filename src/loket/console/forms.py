@@ -1,15 +1,18 @@
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from loket.policy.document import WhatsAppTemplate
 from loket.policy.models import Category
 from loket.policy.queries import document_of
+from loket.tickets.calls import Call, ImpossibleNumber, caller_number
 from loket.tickets.forms import BODY_MAX_LENGTH, AttachmentsField
-from loket.tickets.models import RefundOutcome, Status, Ticket
+from loket.tickets.models import CallDirection, RefundOutcome, Status, Ticket
 from loket.triage.asking import asks_for_secret
 
 
@@ -155,3 +158,61 @@ class WhatsAppTemplateForm(forms.Form):
     def chosen(self) -> tuple[str, str]:
         name, _sep, language = str(self.cleaned_data["template"]).partition("|")
         return name, language
+
+
+# --- phone calls (POLICY.md S6: logged by agents as tickets or messages) -------------------------
+
+
+class CallForm(forms.Form):
+    """A call about an existing ticket; `NewCallForm` adds who called and what about."""
+
+    number = forms.CharField(
+        label=_("Caller's number (leave empty if withheld)"), max_length=32, required=False
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=CallDirection.choices, initial=CallDirection.INBOUND
+    )
+    minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=600)
+    summary = forms.CharField(
+        label=_("Summary of the call"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    answered = forms.BooleanField(
+        label=_("I answered the question on the call (this is the first response)"),
+        required=False,
+    )
+
+    def clean_number(self) -> str:
+        try:
+            return caller_number(str(self.cleaned_data["number"]))
+        except ImpossibleNumber as impossible:
+            raise forms.ValidationError(str(impossible), code="impossible_number") from None
+
+    def call(self) -> Call:
+        data = self.cleaned_data
+        return Call(
+            number=data["number"], direction=data["direction"],
+            duration=timedelta(minutes=data["minutes"]), summary=data["summary"],
+            answered=data["answered"],
+        )  # fmt: skip
+
+
+class NewCallForm(CallForm):
+    requester_name = forms.CharField(label=_("Caller's name"), max_length=200)
+    requester_email = forms.EmailField(
+        label=_("Caller's e-mail address (for the acknowledgement)"),
+        max_length=254,
+        required=False,
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    language = forms.ChoiceField(label=_("Language of the call"), choices=settings.LANGUAGES)
+
+    field_order = ("requester_name", "number", "requester_email", "category", "language")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"language": get_language() or settings.LANGUAGE_CODE})
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c.code, c.name_in()) for c in Category.objects.filter(active=True)]

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from loket.console.forms import (
     COMPLEX_REASON_LABELS,
     AccountChangeForm,
+    CallForm,
     CategoryForm,
     ComplexForm,
     InternalNoteForm,
+    NewCallForm,
     PublicReplyForm,
     ReasonForm,
     RefundDecisionForm,
@@ -38,6 +40,7 @@ from loket.tickets.access import (
     may_review,
     require_review,
 )
+from loket.tickets.calls import log_call_as_new_ticket, log_call_on_ticket
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
 from loket.tickets.models import RefundOutcome, Status, Ticket
@@ -84,6 +87,7 @@ def ticket_page(
     refund_form: forms.Form | None = None,
     reason_form: forms.Form | None = None,
     account_form: forms.Form | None = None,
+    call_form: forms.Form | None = None,
     verification_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -113,6 +117,7 @@ def ticket_page(
         "events": ticket.events.select_related("actor").order_by("created_at", "id"),
         "reply_form": reply_form or PublicReplyForm(),
         "note_form": note_form or InternalNoteForm(),
+        "call_form": call_form or CallForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
         "triage": queries.latest_triage(ticket),
         "checklist": queries.evidence_checklist(ticket),
@@ -214,6 +219,39 @@ def note(request: HttpRequest, reference: str) -> HttpResponse:
     record_internal_note(
         ticket=ticket, author=request.user, body=form.cleaned_data["body"], now=timezone.now()
     )
+    return redirect("console:ticket", reference=reference)
+
+
+# --- phone calls (POLICY.md S6) ------------------------------------------------------------------
+
+
+@login_required
+def new_call(request: HttpRequest) -> HttpResponse:
+    """Log a call that opens a ticket: the caller, the call, and what it was about."""
+    if not is_agent(request.user):
+        raise Http404
+    if request.method != "POST":
+        return render(request, "console/call.html", {"form": NewCallForm()})
+    form = NewCallForm(request.POST)
+    if not form.is_valid():
+        return render(request, "console/call.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    ticket = log_call_as_new_ticket(
+        call=form.call(), requester_name=data["requester_name"],
+        requester_email=data["requester_email"], category_code=data["category"],
+        language=data["language"], agent=request.user, now=timezone.now(),
+    )  # fmt: skip
+    return redirect("console:ticket", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def call_on_ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return ticket_page(request, ticket, call_form=form, status=400)
+    log_call_on_ticket(ticket=ticket, call=form.call(), agent=request.user, now=timezone.now())
     return redirect("console:ticket", reference=reference)
 
 

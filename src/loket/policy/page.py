@@ -356,7 +356,10 @@ def whatsapp_channel(document: PolicyDocument, texts: Mapping[str, str]) -> Chan
 
 
 def phone_channel(document: PolicyDocument, texts: Mapping[str, str]) -> Channel:
+    """S6: the phone is for urgent escalation, whatever the policy's own text says; calls are
+    logged by the agents as tickets."""
     number = document.channels.phone_number
+    notes = (gettext("For urgent escalation only."),) if number else ()
     return Channel(
         code="phone",
         name=gettext("Phone"),
@@ -365,6 +368,7 @@ def phone_channel(document: PolicyDocument, texts: Mapping[str, str]) -> Channel
         detail=number or "",
         href=f"tel:+{phone_digits(number)}" if number else "",
         not_configured=gettext("Phone support is not configured."),
+        notes=notes,
     )
 
 

@@ -92,6 +92,12 @@ def first_public_reply(ticket: Ticket, now: datetime) -> None:
         progress.save()
 
 
+def answered_by_phone(ticket: Ticket, now: datetime) -> None:
+    """The agent answered the caller's question on the call: a human's answer, so the
+    first-response clock stops. A complex case's progress updates go on by e-mail (S10)."""
+    halt(ticket, ClockKind.FIRST_RESPONSE, now, ClockStatus.STOPPED)
+
+
 def status_changed(ticket: Ticket, previous: str, new: str, now: datetime) -> None:
     """pending_customer pauses resolution; resolved and closed stop it (and the progress
     updates); coming back to new/open resumes what was paused or stopped."""

@@ -29,6 +29,13 @@ class Channel(models.TextChoices):
     CONSOLE = "console", _("Console")
 
 
+class CallDirection(models.TextChoices):
+    """A logged phone call: the requester called us, or an agent called them."""
+
+    INBOUND = "inbound", _("Incoming (the requester called)")
+    OUTBOUND = "outbound", _("Outgoing (we called the requester)")
+
+
 class Ticket(models.Model):
     """One case. Its reference is what the requester quotes on every channel."""
 

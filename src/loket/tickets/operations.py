@@ -80,11 +80,15 @@ def open_ticket(
     acknowledge: bool = True,
     follow_up_of: str | None = None,
     ask_for: Sequence[str] = (),
+    opened_by: Agent | None = None,
+    answered_by_phone: bool = False,
     now: datetime,
 ) -> Ticket:
     """A new case; acknowledged unless the sender had too many acknowledgements already. The
     acknowledgement asks for the evidence items `ask_for` (codes of the policy file) that the
-    message lacks, and the ticket then waits on the requester (S8)."""
+    message lacks, and the ticket then waits on the requester (S8). `opened_by`: the agent who
+    took a call; `answered_by_phone`: they answered it on the call, so the first-response clock
+    is stopped before the acknowledgement, which then promises no first answer."""
     with transaction.atomic():
         category = active_category(category_code)
         ticket = Ticket.objects.create(
@@ -92,10 +96,13 @@ def open_ticket(
             channel=channel, requester_name=requester_name, requester_email=requester_email,
             requester_phone=requester_phone, language=language, time_zone=time_zone,
             reply_address=reply_address, storefront=storefront,
+            status=Status.OPEN if answered_by_phone else Status.NEW,
             redactions=provenance.redactions, created_at=now, updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
         sla.start_clocks(ticket, now)
+        if answered_by_phone:
+            sla.answered_by_phone(ticket, now)
         failpoints.reached("ticket")
         first = NewMessage(
             MessageKind.REQUESTER, channel, body, None, requester_name, attachments, provenance
@@ -104,7 +111,10 @@ def open_ticket(
         data = {"channel": channel, "category": category.code, "message": message.pk}
         if follow_up_of:
             data["follow_up_of"] = follow_up_of
-        record_event(ticket.pk, EventKind.CREATED, actor_label=requester_name, data=data, now=now)
+        label = None if opened_by else requester_name
+        record_event(
+            ticket.pk, EventKind.CREATED, actor=opened_by, actor_label=label, data=data, now=now
+        )
         acknowledge_opening(ticket, acknowledge, list(ask_for), now)
     return ticket
 

@@ -1,33 +1,6 @@
-"""Phone numbers in one form, E.164 (+6281234567890), whatever the requester or WhatsApp wrote:
-"0812-3456-7890" (Indonesian national form), "+62 812 3456 7890", "6281234567890" (a WhatsApp
-id). Pure (the `phonenumbers` library, Google's libphonenumber metadata)."""
+"""The number forms live in `loket.tickets.phones`, below every interface, because the console
+(phone calls) needs them too and interfaces may not import one another."""
 
-import phonenumbers
+from loket.tickets.phones import display, normalise
 
-# A WhatsApp id is the number in international form without the plus.
-MAX_LENGTH = 32
-
-
-def normalise(number: str, region: str = "ID") -> str | None:
-    """E.164, or None when the text is not a possible phone number."""
-    text = number.strip()[:MAX_LENGTH]
-    if not text:
-        return None
-    if text.isdigit() and not text.startswith("0"):
-        text = "+" + text  # a WhatsApp id, or a number written with its country code
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def display(number: str) -> str:
-    """+62 812-3456-7890: the international form people read."""
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+__all__ = ["display", "normalise"]
