@@ -62,6 +62,7 @@ from loket.tickets.operations import (
     set_status,
 )
 from loket.tickets.quoting import fold_quoted
+from loket.tickets.search import search
 from loket.tickets.verification import (
     VerificationNeeded,
     VerificationRefused,
@@ -109,6 +110,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": queue_filters(),
     }
     return render(request, "console/queue.html", context)
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """A reference opens its ticket; anything else lists what matches."""
+    if not is_agent(request.user):
+        raise Http404
+    query = request.GET.get("q", "")
+    found = search(query)
+    if found.how == "reference" and len(found.tickets) == 1:
+        return redirect("console:ticket", reference=found.tickets[0].reference)
+    context = {"query": query, "found": found, "rows": found.tickets}
+    return render(request, "console/search.html", context)
 
 
 def queue_filters() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -306,3 +306,19 @@ class OwnershipVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} verification of {self.ticket_id}"
+
+
+class SearchEntry(models.Model):
+    """A ticket's subject, or one of its messages, as the console's search indexes it: words
+    and CJK bigrams (tickets/searchtext.py) of the redacted text. The full-text index over
+    `terms` lives beside the table: an FTS5 table kept by triggers on SQLite, a GIN index on
+    to_tsvector('simple', terms) on PostgreSQL (migration 0008)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    terms = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search entry of {self.ticket_id}"

@@ -44,6 +44,7 @@ from loket.tickets.timeline import (
     Provenance,
     add_message,
     display_name,
+    index_subject,
     record_event,
     record_message,
     stored_user,
@@ -102,6 +103,7 @@ def open_ticket(
             queue_at=now, created_at=now, updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
+        index_subject(ticket)
         sla.start_clocks(ticket, now)
         if answered_by_phone:
             sla.answered_by_phone(ticket, now)
