@@ -21,6 +21,7 @@ from loket.console.forms import (
     CategoryForm,
     ComplexForm,
     InternalNoteForm,
+    MacroForm,
     NewCallForm,
     PublicReplyForm,
     ReasonForm,
@@ -46,7 +47,8 @@ from loket.tickets.access import (
 from loket.tickets.calls import log_call_as_new_ticket, log_call_on_ticket
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
-from loket.tickets.models import Channel, RefundOutcome, Status, Ticket
+from loket.tickets.macros import render_macro, save_macro
+from loket.tickets.models import Channel, Macro, RefundOutcome, Status, Ticket
 from loket.tickets.operations import (
     RefundRefused,
     UnknownTemplate,
@@ -125,6 +127,35 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "console/search.html", context)
 
 
+def macro_chosen(request: HttpRequest) -> Macro | None:
+    """?macro=ID on a ticket's page: the reply box starts from that macro."""
+    wanted = request.GET.get("macro", "")
+    return Macro.objects.filter(pk=wanted, active=True).first() if wanted.isdigit() else None
+
+
+@login_required
+def macros(request: HttpRequest) -> HttpResponse:
+    """Supervisors manage the macros; agents use them from a ticket's page."""
+    if not may_review(request.user, 1):
+        raise PermissionDenied
+    return render(request, "console/macros.html", {"macros": Macro.objects.all()})
+
+
+@login_required
+def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not may_review(request.user, 1):
+        raise PermissionDenied
+    macro = Macro.objects.filter(pk=pk).first() if pk is not None else Macro()
+    if macro is None:
+        raise Http404
+    form = MacroForm(request.POST or None, instance=macro)
+    if request.method == "POST" and form.is_valid():
+        save_macro(form.instance, actor=request.user, now=timezone.now())
+        return redirect("console:macros")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "console/macro.html", {"form": form, "macro": macro}, status=status)
+
+
 def queue_filters() -> list[tuple[str, list[tuple[str, str]]]]:
     """The options of the "show only" menu, grouped: (group label, [(view, label)])."""
     categories = Category.objects.filter(active=True).order_by("code")
@@ -160,9 +191,17 @@ def ticket_page(
     )
     if reply_form is None and update_due:
         reply_form = PublicReplyForm(initial={"body": progress_update_draft(ticket)})
+    chosen = macro_chosen(request)
+    if reply_form is None and chosen is not None:
+        reply_form = PublicReplyForm(initial={
+            "body": render_macro(chosen, ticket, now=timezone.now()),
+            "status_after": chosen.set_status, "macro": chosen.pk,
+        })  # fmt: skip
     badge = ticket_badge([clock.status for clock in clocks])
     panel = queries.whatsapp_panel(ticket, timezone.now())
     context = {
+        "macros": Macro.objects.filter(active=True).only("id", "name"),
+        "chosen_macro": chosen,
         "whatsapp": panel,
         "template_form": WhatsAppTemplateForm(templates=panel.templates if panel else ()),
         "ticket": ticket,
@@ -230,7 +269,14 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     form = PublicReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return ticket_page(request, ticket, reply_form=form, status=400)
+    macro_id = form.cleaned_data.get("macro")
+    macro = Macro.objects.filter(pk=macro_id, active=True).first() if macro_id else None
     try:
+        if macro is not None and macro.set_category_id:
+            recategorise(
+                ticket=ticket, category_code=macro.set_category_id, actor=request.user,
+                now=timezone.now(),
+            )  # fmt: skip
         record_public_reply(
             ticket=ticket,
             author=request.user,

@@ -322,3 +322,38 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of {self.ticket_id}"
+
+
+class Macro(models.Model):
+    """A canned reply in each language, with placeholders ({name}, {reference}, {deadlines},
+    {missing_evidence}) and optional actions applied when the reply is sent. Supervisors
+    manage them (console: Macros); a text that asks for a password or code is refused."""
+
+    name = models.CharField(max_length=100, unique=True)
+    body_ja = models.TextField(blank=True)
+    body_id = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    set_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    set_category = models.ForeignKey(
+        "policy.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def body_in(self, language: str) -> str:
+        """The ticket's language, else English, else whichever variant exists."""
+        variants = {"ja": self.body_ja, "id": self.body_id, "en": self.body_en}
+        return (
+            variants.get(language)
+            or self.body_en
+            or next((text for text in variants.values() if text), "")
+        )
