@@ -31,6 +31,12 @@ class PublicReplyForm(forms.Form):
     )
     # The macro the text came from: its category action is applied when the reply is sent.
     macro = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The newest public message the page showed: a reply written before a newer one arrived
+    # asks the agent to look first (issue 12: collision detection).
+    seen_message = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    send_anyway = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label=_("Send it anyway")
+    )
 
     def clean_body(self) -> str:
         body = str(self.cleaned_data["body"])

@@ -15,6 +15,7 @@ urlpatterns = [
     path("t/<str:reference>/", views.ticket_detail, name="ticket"),
     path("t/<str:reference>/reply/", views.reply, name="reply"),
     path("t/<str:reference>/note/", views.note, name="note"),
+    path("t/<str:reference>/presence/", views.presence, name="presence"),
     path("t/<str:reference>/whatsapp-template/", views.whatsapp_template, name="whatsapp_template"),
     path("t/<str:reference>/call/", views.call_on_ticket, name="call"),
     path("call/", views.new_call, name="new_call"),

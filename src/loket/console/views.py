@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -62,6 +62,12 @@ from loket.tickets.operations import (
     record_public_reply,
     send_whatsapp_template,
     set_status,
+)
+from loket.tickets.presence import (
+    colleagues_present,
+    latest_public_message,
+    newer_public_messages,
+    report_presence,
 )
 from loket.tickets.quoting import fold_quoted
 from loket.tickets.search import search
@@ -189,17 +195,19 @@ def ticket_page(
         clock.kind == "progress_update" and clock.status in ("warning", "breached")
         for clock in clocks
     )
-    if reply_form is None and update_due:
-        reply_form = PublicReplyForm(initial={"body": progress_update_draft(ticket)})
+    initial: dict[str, object] = {"seen_message": latest_public_message(ticket)}
+    if update_due:
+        initial["body"] = progress_update_draft(ticket)
     chosen = macro_chosen(request)
-    if reply_form is None and chosen is not None:
-        reply_form = PublicReplyForm(initial={
+    if chosen is not None:
+        initial |= {
             "body": render_macro(chosen, ticket, now=timezone.now()),
             "status_after": chosen.set_status, "macro": chosen.pk,
-        })  # fmt: skip
+        }  # fmt: skip
     badge = ticket_badge([clock.status for clock in clocks])
     panel = queries.whatsapp_panel(ticket, timezone.now())
     context = {
+        "latest_message": initial["seen_message"],
         "macros": Macro.objects.filter(active=True).only("id", "name"),
         "chosen_macro": chosen,
         "whatsapp": panel,
@@ -215,7 +223,7 @@ def ticket_page(
             for message in queries.thread(ticket, include_internal=True)
         ],
         "events": ticket.events.select_related("actor").order_by("created_at", "id"),
-        "reply_form": reply_form or PublicReplyForm(),
+        "reply_form": reply_form or PublicReplyForm(initial=initial),
         "note_form": note_form or InternalNoteForm(),
         "call_form": call_form or CallForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
@@ -269,6 +277,15 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     form = PublicReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return ticket_page(request, ticket, reply_form=form, status=400)
+    seen = form.cleaned_data.get("seen_message")
+    if seen is not None and not form.cleaned_data.get("send_anyway"):
+        newer = newer_public_messages(ticket, seen)
+        if newer:
+            form.add_error(
+                None, NEWER_MESSAGE % {"count": len(newer), "name": newer[-1].author_name}
+            )
+            form.fields["send_anyway"].widget = forms.CheckboxInput()
+            return ticket_page(request, ticket, reply_form=form, status=409)
     macro_id = form.cleaned_data.get("macro")
     macro = Macro.objects.filter(pk=macro_id, active=True).first() if macro_id else None
     try:
@@ -289,6 +306,27 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
         form.add_error(None, WINDOW_CLOSED)
         return ticket_page(request, ticket, reply_form=form, status=409)
     return redirect("console:ticket", reference=reference)
+
+
+NEWER_MESSAGE = gettext_lazy(
+    "Not sent yet: %(count)s newer message(s) arrived on this ticket since you opened it, the "
+    "last from %(name)s. Read them above; then send your reply as it is (tick the box) or "
+    "change it."
+)
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest, reference: str) -> HttpResponse:
+    """The ticket page reports every few seconds (console.js) and learns who else is there."""
+    ticket = access_ticket_for_agent(request.user, reference)
+    now = timezone.now()
+    report_presence(ticket, request.user, typing=request.POST.get("typing") == "1", now=now)
+    others = colleagues_present(ticket, request.user, now)
+    return JsonResponse({
+        "others": [{"name": other.name, "typing": other.typing} for other in others],
+        "latest_message": latest_public_message(ticket),
+    })  # fmt: skip
 
 
 WINDOW_CLOSED = gettext_lazy(

@@ -357,3 +357,21 @@ class Macro(models.Model):
             or self.body_en
             or next((text for text in variants.values() if text), "")
         )
+
+
+class Presence(models.Model):
+    """Who has a ticket's page open in the console, and whether they are typing a reply: the
+    page reports every few seconds; a report older than a minute means gone (issue 12)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    typing = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="one_presence_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id}"
