@@ -6,6 +6,7 @@ from loket.console import views
 app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("search/", views.search_page, name="search"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("t/<str:reference>/", views.ticket_detail, name="ticket"),

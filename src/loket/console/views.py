@@ -4,12 +4,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loket.console.forms import (
@@ -29,6 +31,7 @@ from loket.console.forms import (
 )
 from loket.notify.content import level_name, progress_update_draft
 from loket.notify.whatsapp import WindowClosed
+from loket.policy.models import Category
 from loket.policy.queries import active_policy
 from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
@@ -43,7 +46,7 @@ from loket.tickets.access import (
 from loket.tickets.calls import log_call_as_new_ticket, log_call_on_ticket
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
-from loket.tickets.models import RefundOutcome, Status, Ticket
+from loket.tickets.models import Channel, RefundOutcome, Status, Ticket
 from loket.tickets.operations import (
     RefundRefused,
     UnknownTemplate,
@@ -59,6 +62,7 @@ from loket.tickets.operations import (
     set_status,
 )
 from loket.tickets.quoting import fold_quoted
+from loket.tickets.search import search
 from loket.tickets.verification import (
     VerificationNeeded,
     VerificationRefused,
@@ -67,15 +71,72 @@ from loket.tickets.verification import (
 from loket.tickets.verification import state as verification_state
 from loket.triage.refunds import RefundProposal
 
+VIEW_LABELS = {
+    "all": gettext_lazy("All open"),
+    "mine": gettext_lazy("Mine"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "breached": gettext_lazy("Breached"),
+    "waiting": gettext_lazy("Waiting on the requester"),
+}
+
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
+    """One view of the open tickets (?view=mine, ?view=category:billing_dispute ...), 50 to a
+    page from a cursor (?after= / ?before=), with capped counts of the fixed views."""
     if not is_agent(request.user):
         raise Http404
-    tickets = list(queries.open_queue())
-    rows = [(ticket, queue_badge(ticket)) for ticket in tickets]
-    labels = {status: badge_label(status) for _, status in rows}
-    return render(request, "console/queue.html", {"rows": rows, "badge_labels": labels})
+    view, _sep, value = request.GET.get("view", "all").partition(":")
+    if view not in queries.FIXED_VIEWS + queries.FILTERED_VIEWS:
+        view, value = "all", ""
+    tickets = queries.queue_tickets(view, value, user_id=request.user.pk)
+    page = queries.queue_page(
+        tickets,
+        after=queries.Cursor.decode(request.GET.get("after", "")),
+        before=queries.Cursor.decode(request.GET.get("before", "")),
+    )
+    rows = [(ticket, queue_badge(ticket)) for ticket in page.tickets]
+    counts = {
+        name: queries.capped_count(queries.queue_tickets(name, user_id=request.user.pk))
+        for name in queries.FIXED_VIEWS
+    }
+    context = {
+        "rows": rows,
+        "badge_labels": {status: badge_label(status) for _, status in rows},
+        "page": page,
+        "view": f"{view}:{value}" if value else view,
+        "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
+        "count_cap": queries.COUNT_CAP,
+        "filters": queue_filters(),
+    }
+    return render(request, "console/queue.html", context)
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """A reference opens its ticket; anything else lists what matches."""
+    if not is_agent(request.user):
+        raise Http404
+    query = request.GET.get("q", "")
+    found = search(query)
+    if found.how == "reference" and len(found.tickets) == 1:
+        return redirect("console:ticket", reference=found.tickets[0].reference)
+    context = {"query": query, "found": found, "rows": found.tickets}
+    return render(request, "console/search.html", context)
+
+
+def queue_filters() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The options of the "show only" menu, grouped: (group label, [(view, label)])."""
+    categories = Category.objects.filter(active=True).order_by("code")
+    return [
+        (_("Category"), [(f"category:{c.code}", c.name_in()) for c in categories]),
+        (_("Language"), [(f"language:{code}", name) for code, name in settings.LANGUAGES]),
+        (_("Channel"), [(f"channel:{code}", str(label)) for code, label in Channel.choices]),
+        (
+            _("Escalation"),
+            [("level:1", _("Supervisor review")), ("level:2", _("Operations review"))],
+        ),
+    ]
 
 
 def ticket_page(
