@@ -22,16 +22,21 @@ from django.core.files.storage import default_storage
 from django.db import models
 
 # The latest migration of each app that changed in this week's WhatsApp and phone work, as it
-# was before that work (tickets 0005 and 0006, notify 0003, inbound 0002 came with it).
+# was before that work (tickets 0005 and 0006, notify 0003, inbound 0002 came with it), and of
+# sla, whose clocks later migrations read to fill new ticket columns.
 PREVIOUS_RELEASE = [
     ("tickets", "0004_roles"),
     ("notify", "0002_undeliverable_and_recipient_index"),
     ("inbound", "0001_initial"),
+    ("sla", "0001_initial"),
 ]
-# The apps whose tables an upgrade from PREVIOUS_RELEASE rewrites: every row of them is compared.
+# Every row of these apps' tables is compared before and after the upgrade.
 UPGRADED_APPS = tuple(app for app, _ in PREVIOUS_RELEASE)
 
 WRITTEN_AT = datetime(2026, 11, 20, 2, 30, 15, 123456, tzinfo=UTC)
+RESOLVED_OPENED_AT = WRITTEN_AT - timedelta(days=3, microseconds=7)
+# The running first-response clock of the open ticket reaches its breach then.
+OPEN_TICKET_BREACH_AT = WRITTEN_AT + timedelta(hours=8)
 # Every byte value, then a PNG signature: nothing may be decoded or re-encoded on the way.
 SCREENSHOT = bytes(range(256)) + b"\x89PNG\r\n\x1a\n" + b"\x00\xff" * 512
 RAW_MAIL = (
@@ -52,6 +57,7 @@ def write_previous_release_data(apps: Apps) -> dict[str, bytes]:
     files = write_messages(apps, open_ticket, resolved_ticket, agent)
     write_events(apps, open_ticket, resolved_ticket, agent)
     write_outbox(apps, open_ticket, resolved_ticket)
+    write_clocks(apps, open_ticket, resolved_ticket)
     write_inbound(apps, resolved_ticket)
     return files
 
@@ -67,7 +73,7 @@ def write_tickets(apps: Apps, agent: models.Model) -> tuple[models.Model, models
     escalated = ticket.create(
         reference="CAT-OLD-0001",
         subject="ストアが有効になりません 🙏",
-        category_id="support",
+        category_id="account_security",
         status="open",
         channel="web",
         requester_name="田中 花子",
@@ -92,7 +98,7 @@ def write_tickets(apps: Apps, agent: models.Model) -> tuple[models.Model, models
         language="id",
         reply_address="billing@catalo.id",
         complex_reason="third_party_payment",
-        created_at=WRITTEN_AT - timedelta(days=3, microseconds=7),
+        created_at=RESOLVED_OPENED_AT,
         **common,
     )
     model(apps, "tickets", "RefundDecision")._default_manager.create(
@@ -261,6 +267,36 @@ def write_outbox(apps: Apps, escalated: models.Model, resolved: models.Model) ->
     )
     model(apps, "notify", "UndeliverableAddress")._default_manager.create(
         address="budi@nowhere.invalid", status="5.1.1", bounced_at=WRITTEN_AT
+    )
+
+
+def write_clocks(apps: Apps, escalated: models.Model, resolved: models.Model) -> None:
+    """A running clock on the open ticket; a breached one, stopped, on the resolved one."""
+    clock = model(apps, "sla", "Clock")._default_manager
+    version = model(apps, "policy", "PolicyVersion")._default_manager.order_by("number").first()
+    clock.create(
+        ticket=escalated,
+        kind="first_response",
+        policy_version=version,
+        status="running",
+        warning_seconds=24_300,
+        breach_seconds=32_400,
+        running_since=WRITTEN_AT,
+        warning_at=OPEN_TICKET_BREACH_AT - timedelta(seconds=8_100),
+        breach_at=OPEN_TICKET_BREACH_AT,
+        next_check_at=OPEN_TICKET_BREACH_AT - timedelta(seconds=8_100),
+    )
+    clock.create(
+        ticket=resolved,
+        kind="resolution",
+        policy_version=version,
+        status="stopped",
+        warning_seconds=100_000,
+        breach_seconds=129_600,
+        accrued_seconds=140_000,
+        breach_at=WRITTEN_AT - timedelta(days=1),
+        warned=True,
+        breached=True,
     )
 
 

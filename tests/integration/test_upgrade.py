@@ -22,8 +22,10 @@ from loket.notify.models import OutboxMessage, OutboxStatus
 from loket.tickets.models import Attachment, Ticket
 from tests.builders import NOW
 from tests.previous_release import (
+    OPEN_TICKET_BREACH_AT,
     PREVIOUS_RELEASE,
     RAW_MAIL,
+    RESOLVED_OPENED_AT,
     UPGRADED_APPS,
     write_previous_release_data,
 )
@@ -31,6 +33,17 @@ from tests.previous_release import (
 pytestmark = pytest.mark.django_db(transaction=True)  # migrations change the schema
 
 Rows = dict[str, list[dict[str, Any]]]
+
+# Columns added since the previous release that a migration computes from other rows rather
+# than giving them their default (tickets 0007: the console queue's position), by reference.
+COMPUTED_COLUMNS: dict[str, dict[str, dict[str, object]]] = {
+    "tickets.Ticket": {
+        # The running clock's breach is the nearest deadline; the category is high priority.
+        "CAT-OLD-0001": {"queue_group": 1, "queue_at": OPEN_TICKET_BREACH_AT, "priority_rank": 1},
+        # Its breached clock is stopped, so the ticket waits from when it was opened.
+        "CAT-OLD-0002": {"queue_group": 2, "queue_at": RESOLVED_OPENED_AT, "priority_rank": 2},
+    }
+}
 
 
 def migrate_to_latest() -> None:
@@ -100,11 +113,12 @@ def test_an_upgrade_keeps_every_row_and_value(
         "tickets.Event": 4,
         "notify.OutboxMessage": 4,
         "inbound.InboundRecord": 2,
+        "sla.Clock": 2,
     }.items():
         assert len(before[label]) == count, f"the fixture writes {count} {label} rows"
 
 
-def test_columns_added_by_the_upgrade_hold_their_defaults(
+def test_columns_added_by_the_upgrade_hold_their_defaults_or_what_was_computed(
     previous_release: Apps, attachment_files: dict[str, bytes]
 ) -> None:
     attachment_files.update(write_previous_release_data(previous_release))
@@ -112,24 +126,24 @@ def test_columns_added_by_the_upgrade_hold_their_defaults(
 
     migrate_to_latest()
 
-    added = {
-        label: [
-            field
-            for field in current_apps.get_model(label)._meta.concrete_fields
-            if field.attname not in old_columns[label]
-        ]
-        for label in old_columns
-    }
-    assert {label: [f.name for f in fields] for label, fields in added.items() if fields} == {
-        "tickets.Ticket": ["requester_phone"],
-        "notify.OutboxMessage": ["external_id", "delivery_status"],
-    }
-    for label, fields in added.items():
-        for field in fields:
-            values = current_apps.get_model(label)._default_manager.values_list(
-                field.attname, flat=True
-            )
-            assert set(values) == {field.get_default()}, f"{label}.{field.name}"
+    new_columns = columns(current_apps)
+    assert "requester_phone" in new_columns["tickets.Ticket"]
+    assert "external_id" in new_columns["notify.OutboxMessage"]
+    # Tables new since then (the search index, say) are filled by their own migrations and
+    # tested with them; here, the columns new in the tables that were there.
+    for label, names in new_columns.items():
+        if label not in old_columns:
+            continue
+        computed = COMPUTED_COLUMNS.get(label, {})
+        manager = current_apps.get_model(label)._default_manager
+        for name in set(names) - set(old_columns[label]):
+            if any(name in row for row in computed.values()):
+                found = dict(manager.values_list("reference", name))
+                assert found == {key: row[name] for key, row in computed.items()}, name
+            else:
+                field = current_apps.get_model(label)._meta.get_field(name)
+                values = set(manager.values_list(name, flat=True))
+                assert values <= {field.get_default()}, f"{label}.{name}"
 
 
 def test_after_the_upgrade_waiting_mail_goes_out_once_and_files_read_back(
