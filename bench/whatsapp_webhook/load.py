@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tests import graph
+
 from bench.common import BenchError
 from bench.intake.clients import Client, visible_text
-from tests import graph
 
 WEBHOOK = "/whatsapp/webhook/"
 # A seller who cannot reach their own store: a new ticket of the desk's own, acknowledged on
@@ -86,7 +87,9 @@ class Acks:
         return self.latencies[rank - 1]
 
 
-def arrivals(sent: Sequence[dict[str, Any]], numbers: Iterable[str]) -> tuple[dict[str, float], int]:
+def arrivals(
+    sent: Sequence[dict[str, Any]], numbers: Iterable[str]
+) -> tuple[dict[str, float], int]:
     """When the first message to each of `numbers` arrived, and how many got more than one."""
     wanted = set(numbers)
     first: dict[str, float] = {}
@@ -102,7 +105,9 @@ def arrivals(sent: Sequence[dict[str, Any]], numbers: Iterable[str]) -> tuple[di
     return first, len(duplicates)
 
 
-def collect_acks(fake: graph.FakeGraph, answered: dict[str, float], ended: float, timeout: float) -> Acks:
+def collect_acks(
+    fake: graph.FakeGraph, answered: dict[str, float], ended: float, timeout: float
+) -> Acks:
     """Wait until every answered POST's acknowledgement has reached the fake (at most
     `timeout` seconds after the phase `ended`), then match them up by number."""
     deadline = ended + timeout

@@ -6,16 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import itertools
+import os
+import signal
 import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import graph
+
 from bench.common import BenchError, machine_info, median
 from bench.intake.clients import Client
+from bench.intake.cpu import group_processes
 from bench.intake.server import (
     Server,
     count_rows,
@@ -28,7 +34,8 @@ from bench.intake.server import (
 )
 from bench.intake.timing import Phase, run_phase, warm_up
 from bench.whatsapp_webhook.load import Acks, Webhooks, collect_acks
-from tests import graph
+
+PAUSE_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -55,22 +62,39 @@ class Round:
 
 
 @dataclass(frozen=True)
+class Measured:
+    warmups: list[Phase]
+    rounds: list[Round]
+    # Diagnosis, after the rounds: webhook POSTs with the background worker stopped, i.e.
+    # without its writes competing for SQLite's write lock.
+    alone: Phase
+    problems: list[str]
+
+
+@dataclass(frozen=True)
 class Result:
     options: Options
     machine: dict[str, str]
     started: dt.datetime
-    rounds: list[Round]
-    warmups: list[Phase]
-    problems: list[str]
+    measured: Measured
     trouble: list[str]
     root: Path
+
+    @property
+    def rounds(self) -> list[Round]:
+        return self.measured.rounds
+
+    @property
+    def problems(self) -> list[str]:
+        return self.measured.problems
 
     @property
     def errors(self) -> int:
         return sum(phase.errors for phase in self.phases())
 
     def phases(self) -> list[Phase]:
-        return [*self.warmups, *(p for r in self.rounds for p in (r.contact, r.webhook))]
+        rounds = (p for r in self.rounds for p in (r.contact, r.webhook))
+        return [*self.measured.warmups, *rounds, self.measured.alone]
 
 
 def graph_environment(fake: graph.FakeGraph) -> dict[str, str]:
@@ -134,8 +158,7 @@ def benchmark(options: Options) -> Result:
     fake = graph.FakeGraph().start()
     server = start_server(root, options.workers, graph_environment(fake))
     try:
-        warmups, rounds = measure(server, fake, options)
-        problems = integrity_problems(server, fake, warmups, rounds)
+        measured = measure(server, fake, options)
     except (BenchError, OSError, http.client.HTTPException, sqlite3.Error) as error:
         stop_server(server)
         for line in server_trouble(server) or log_tail(server):
@@ -144,12 +167,10 @@ def benchmark(options: Options) -> Result:
     finally:
         stop_server(server)  # also on Ctrl-C: never leave a server behind
         fake.stop()
-    return Result(options, info, started, rounds, warmups, problems, server_trouble(server), root)
+    return Result(options, info, started, measured, server_trouble(server), root)
 
 
-def measure(
-    server: Server, fake: graph.FakeGraph, options: Options
-) -> tuple[list[Phase], list[Round]]:
+def measure(server: Server, fake: graph.FakeGraph, options: Options) -> Measured:
     wait_ready(server)
     serials = itertools.count(1)
     clients: list[Client] = []
@@ -168,7 +189,18 @@ def measure(
         for number in range(1, options.runs + 1):
             rounds.append(one_round(clients, serials, server, fake, options))
             print(f"round {number}/{options.runs}: {describe_round(rounds[-1])}", flush=True)
-        return warmups, rounds
+        problems = integrity_problems(server, fake, warmups, rounds)
+        with worker_paused(server):
+            alone = run_phase("webhook, worker stopped", clients, Webhooks(len(clients), serials),
+                              options.seconds, server)  # fmt: skip
+            # Durable: every 200 is a row in the database before anything processed it.
+            answered = sum(p.successes for p in [*warmups, alone] if "webhook" in p.name)
+            answered += sum(r.webhook.successes for r in rounds)
+            stored = count_rows(server.database, "SELECT COUNT(*) FROM inbound_inboundrecord")
+            if stored != answered:
+                problems.append(f"{answered} webhook POSTs answered 200 but {stored} stored")
+        print(f"diagnosis: webhook {alone.rate:.1f}/s with the background worker stopped")
+        return Measured(warmups, rounds, alone, problems)
     finally:
         for client in clients:
             client.connection.close()
@@ -184,7 +216,7 @@ def integrity_problems(
     submissions = sum(p.successes for p in phases if p.name.endswith(("intake", "contact")))
     database = server.database
     records = count_rows(database, "SELECT COUNT(*) FROM inbound_inboundrecord")
-    problems = []
+    problems: list[str] = []
     if records != webhooks:
         problems.append(f"{webhooks} webhook POSTs answered 200 but {records} items were stored")
     duplicates = sum(r.acks.duplicates for r in rounds)
@@ -206,6 +238,38 @@ def integrity_problems(
     if sent != webhooks:
         problems.append(f"{webhooks} webhook messages but the fake Graph API got {sent} sends")
     return problems
+
+
+@contextmanager
+def worker_paused(server: Server) -> Iterator[None]:
+    """SIGSTOP the background worker, at a moment it holds no write lock, until the block ends."""
+    workers = [pid for pid, p in group_processes(server.process.pid).items() if p.role == "worker"]
+    if len(workers) != 1:
+        raise BenchError(f"expected one background worker process, found {len(workers)}")
+    pid = workers[0]
+    for _ in range(PAUSE_ATTEMPTS):
+        os.kill(pid, signal.SIGSTOP)
+        if write_lock_free(server.database):
+            break
+        os.kill(pid, signal.SIGCONT)  # stopped inside a write: let it finish, try again
+        time.sleep(0.2)
+    else:
+        raise BenchError("could not stop the background worker outside a write")
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def write_lock_free(database: Path) -> bool:
+    """Whether a write transaction can start now (it is rolled back at once)."""
+    with closing(sqlite3.connect(database, timeout=0.5, isolation_level=None)) as db:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        db.execute("ROLLBACK")
+        return True
 
 
 def medians(rounds: Sequence[Round]) -> dict[str, float]:
