@@ -65,9 +65,9 @@ class Round:
 class Measured:
     warmups: list[Phase]
     rounds: list[Round]
-    # Diagnosis, after the rounds: webhook POSTs with the background worker stopped, i.e.
-    # without its writes competing for SQLite's write lock.
-    alone: Phase
+    # Diagnosis, after the rounds: the contact form, then webhook POSTs, with the background
+    # worker stopped, i.e. without its writes competing for SQLite's write lock.
+    alone: Round
     problems: list[str]
 
 
@@ -94,7 +94,8 @@ class Result:
 
     def phases(self) -> list[Phase]:
         rounds = (p for r in self.rounds for p in (r.contact, r.webhook))
-        return [*self.measured.warmups, *rounds, self.measured.alone]
+        alone = self.measured.alone
+        return [*self.measured.warmups, *rounds, alone.contact, alone.webhook]
 
 
 def graph_environment(fake: graph.FakeGraph) -> dict[str, str]:
@@ -122,6 +123,17 @@ def webhook_phase(
     ended = time.monotonic()
     acks = collect_acks(fake, webhooks.answered(), ended, ack_timeout)
     return phase, acks
+
+
+def diagnose(
+    clients: Sequence[Client], serials: Iterator[int], server: Server, seconds: float
+) -> Round:
+    """Both phases while the worker is stopped: what each costs without its competition.
+    Nothing is processed, so there are no acknowledgements to wait for."""
+    contact = run_phase("contact, worker stopped", clients, Client.submit, seconds, server)
+    webhooks = Webhooks(len(clients), serials)
+    webhook = run_phase("webhook, worker stopped", clients, webhooks, seconds, server)
+    return Round(contact, webhook, Acks(0, (), 0, 0.0, 0))
 
 
 def one_round(
@@ -191,15 +203,17 @@ def measure(server: Server, fake: graph.FakeGraph, options: Options) -> Measured
             print(f"round {number}/{options.runs}: {describe_round(rounds[-1])}", flush=True)
         problems = integrity_problems(server, fake, warmups, rounds)
         with worker_paused(server):
-            alone = run_phase("webhook, worker stopped", clients, Webhooks(len(clients), serials),
-                              options.seconds, server)  # fmt: skip
+            alone = diagnose(clients, serials, server, options.seconds)
             # Durable: every 200 is a row in the database before anything processed it.
-            answered = sum(p.successes for p in [*warmups, alone] if "webhook" in p.name)
-            answered += sum(r.webhook.successes for r in rounds)
+            answered = sum(p.successes for p in warmups if p.name.endswith("webhook"))
+            answered += sum(r.webhook.successes for r in [*rounds, alone])
             stored = count_rows(server.database, "SELECT COUNT(*) FROM inbound_inboundrecord")
             if stored != answered:
                 problems.append(f"{answered} webhook POSTs answered 200 but {stored} stored")
-        print(f"diagnosis: webhook {alone.rate:.1f}/s with the background worker stopped")
+        print(
+            f"diagnosis, background worker stopped: webhook {alone.webhook.rate:.1f} POSTs/s, "
+            f"contact form {alone.contact.rate:.1f} submissions/s, ratio {alone.ratio:.1f}x"
+        )
         return Measured(warmups, rounds, alone, problems)
     finally:
         for client in clients:
