@@ -7,6 +7,7 @@ app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("search/", views.search_page, name="search"),
+    path("bulk/", views.bulk, name="bulk"),
     path("macros/", views.macros, name="macros"),
     path("macros/new/", views.macro_edit, name="macro_new"),
     path("macros/<int:pk>/", views.macro_edit, name="macro_edit"),

@@ -5,10 +5,12 @@ from datetime import datetime
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -44,6 +46,7 @@ from loket.tickets.access import (
     may_review,
     require_review,
 )
+from loket.tickets.bulk import apply_bulk
 from loket.tickets.calls import log_call_as_new_ticket, log_call_on_ticket
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
@@ -116,6 +119,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
         "count_cap": queries.COUNT_CAP,
         "filters": queue_filters(),
+        "actions": bulk_actions(),
+        "here": request.get_full_path().removeprefix(request.path),
     }
     return render(request, "console/queue.html", context)
 
@@ -131,6 +136,45 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return redirect("console:ticket", reference=found.tickets[0].reference)
     context = {"query": query, "found": found, "rows": found.tickets}
     return render(request, "console/search.html", context)
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk action: each ticket in its own transaction, then one summary."""
+    if not is_agent(request.user):
+        raise Http404
+    action, _sep, value = request.POST.get("action", "").partition(":")
+    if action == "note":
+        value = request.POST.get("note", "")
+    result = apply_bulk(
+        references=request.POST.getlist("ticket"), action=action, value=value,
+        user=request.user, now=timezone.now(),
+    )  # fmt: skip
+    if result.done:
+        messages.success(request, BULK_DONE % {"count": len(result.done)})
+    for reference, why in result.refused:
+        messages.error(request, BULK_REFUSED % {"reference": reference, "why": why})
+    if not result.done and not result.refused:
+        messages.info(request, _("Choose tickets and an action."))
+    # Back to the same view and page: only a query string on the queue's own path.
+    back = request.POST.get("back", "")
+    return redirect(reverse("console:queue") + (back if back.startswith("?") else ""))
+
+
+BULK_DONE = gettext_lazy("Done on %(count)s ticket(s).")
+BULK_REFUSED = gettext_lazy("%(reference)s: not changed (%(why)s).")
+
+
+def bulk_actions() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The queue's action menu, grouped like the filter menu."""
+    categories = Category.objects.filter(active=True).order_by("code")
+    return [
+        (_("Assignee"), [("assign_me", _("Assign to me")), ("unassign", _("Unassign"))]),
+        (_("Status"), [(f"status:{code}", str(label)) for code, label in Status.choices]),
+        (_("Category"), [(f"category:{c.code}", c.name_in()) for c in categories]),
+        (_("Note"), [("note", _("Add the note below"))]),
+    ]
 
 
 def macro_chosen(request: HttpRequest) -> Macro | None:

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loket.tickets.access import may_review
 from loket.tickets.models import Status, Ticket
@@ -60,21 +62,27 @@ def apply_one(
     elif action == "unassign":
         assign(ticket=ticket, assignee=None, actor=actor, now=now)
     elif action == "status" and value in Status.values:
-        if ticket.escalation_level and value in (Status.RESOLVED, Status.CLOSED):
-            if not may_review(user, ticket.escalation_level):
-                raise PermissionDenied("in review: only a reviewer may resolve or close it")
+        closing = value in (Status.RESOLVED, Status.CLOSED)
+        if closing and ticket.escalation_level and not may_review(user, ticket.escalation_level):
+            raise PermissionDenied(IN_REVIEW)
         set_status(ticket=ticket, status=value, actor=actor, now=now)
     elif action == "category":
         recategorise(ticket=ticket, category_code=value, actor=actor, now=now)
     elif action == "note" and value.strip() and isinstance(user, AbstractBaseUser):
         record_internal_note(ticket=ticket, author=user, body=value.strip(), now=now)
     else:
-        raise ValueError(f"unknown action {action!r}")
+        raise ValueError(action)
+
+
+IN_REVIEW = gettext_lazy("in review: only a reviewer may resolve or close it")
 
 
 def why(refusal: Exception) -> str:
+    """The reason in the agent's language."""
     if isinstance(refusal, VerificationNeeded):
-        return "the account owner has not confirmed yet"
+        return _("the account owner has not confirmed yet")
     if isinstance(refusal, UnknownCategory):
-        return f"no active category {refusal}"
-    return str(refusal) or type(refusal).__name__
+        return _("no active category %(code)s") % {"code": refusal}
+    if isinstance(refusal, PermissionDenied):
+        return str(IN_REVIEW)
+    return _("not an action Loket knows")
