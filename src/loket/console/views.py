@@ -40,8 +40,10 @@ from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badg
 from loket.tickets import queries
 from loket.tickets.access import (
     REVIEW_PERMISSION,
+    NoSuchTicket,
     access_attachment,
     access_ticket_for_agent,
+    access_ticket_for_integration,
     is_agent,
     may_review,
     require_review,
@@ -51,6 +53,7 @@ from loket.tickets.calls import log_call_as_new_ticket, log_call_on_ticket
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
 from loket.tickets.macros import render_macro, save_macro
+from loket.tickets.merging import MergeRefused, merge_tickets, split_message, surviving
 from loket.tickets.models import Channel, Macro, RefundOutcome, Status, Ticket
 from loket.tickets.operations import (
     RefundRefused,
@@ -311,7 +314,49 @@ def proposed(refund: RefundProposal | None) -> dict[str, object]:
 
 @login_required
 def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return ticket_page(request, access_ticket_for_agent(request.user, reference))
+    ticket = access_ticket_for_agent(request.user, reference)
+    if ticket.merged_into_id:
+        target = surviving(ticket)
+        messages.info(request, MERGED % {"old": reference, "new": target.reference})
+        return redirect("console:ticket", reference=target.reference)
+    return ticket_page(request, ticket)
+
+
+MERGED = gettext_lazy("%(old)s was merged into %(new)s.")
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    source = access_ticket_for_agent(request.user, reference)
+    into = request.POST.get("into", "").strip()
+    try:
+        target = access_ticket_for_integration(into)
+        merge_tickets(source=source, target=target, actor=request.user, now=timezone.now())
+    except NoSuchTicket:
+        messages.error(request, _("There is no ticket %(reference)s.") % {"reference": into[:40]})
+        return redirect("console:ticket", reference=reference)
+    except MergeRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("console:ticket", reference=reference)
+    messages.success(request, MERGED % {"old": reference, "new": target.reference})
+    return redirect("console:ticket", reference=target.reference)
+
+
+@login_required
+@require_POST
+def split(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    message = ticket.messages.filter(pk=message_id).first()
+    if message is None:
+        raise Http404
+    try:
+        new = split_message(message=message, actor=request.user, now=timezone.now())
+    except MergeRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("console:ticket", reference=reference)
+    messages.success(request, _("Split off into %(reference)s.") % {"reference": new.reference})
+    return redirect("console:ticket", reference=new.reference)
 
 
 @login_required

@@ -23,6 +23,7 @@ from loket.inbound.text import one_line
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.policy.queries import active_category_codes, active_policy, default_language
 from loket.tickets.escalation import RequestAnswer, request_escalation
+from loket.tickets.merging import surviving
 from loket.tickets.models import Channel, EventKind, Message, Status, Ticket
 from loket.tickets.operations import (
     TicketClosed,
@@ -147,6 +148,7 @@ def decide_conversation(message: InboundMessage, now: datetime) -> Outcome:
     """A chat has no subject line and no Message-IDs: a reference in the text threads to that
     ticket when this number is on it; else the number's open ticket; else a new one."""
     named = ticket_in_text(message.text[:20_000])
+    named = surviving(named) if named is not None else None
     if named is not None and is_participant(message.sender_address, named):
         return append(message, named, now)
     ticket = open_ticket_of_number(message.sender_address)
@@ -279,11 +281,13 @@ def absorb_automatic(message: InboundMessage, now: datetime) -> Outcome:
 
 
 def thread_target(message: InboundMessage) -> Ticket | None:
-    return (
+    """The ticket a message continues; a merged duplicate's thread continues its survivor."""
+    found = (
         ticket_of_message_ids(message.thread_ids)
         or ticket_in_text(message.subject)
         or ticket_in_text(message.text[:20_000])
     )
+    return surviving(found) if found is not None else None
 
 
 def ticket_of_message_ids(ids: tuple[str, ...]) -> Ticket | None:

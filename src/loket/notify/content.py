@@ -270,3 +270,14 @@ def progress_update_draft(ticket: Ticket) -> str:
             "ticket": ticket, "deadline": when_for_requester(ticket, due) if due else "",
         })  # fmt: skip
     return text.strip() + "\n"
+
+
+def merged_notice(ticket: Ticket, target: Ticket) -> EmailContent:
+    """To the requester of a duplicate: it now lives on under the surviving reference."""
+    with translation.override(ticket.language):
+        subject = _("[%(old)s] Continued under %(new)s") % {
+            "old": ticket.reference, "new": target.reference,
+        }  # fmt: skip
+        context = {"target": target, "target_url": portal_url(str(target.reference))}
+        body = render(ticket, "merged", context)
+    return EmailContent(subject, body, thread_headers(target, automatic=True))

@@ -23,6 +23,8 @@ from loket.tickets.access import (
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused
 from loket.tickets.forms import ReplyForm
+from loket.tickets.links import portal_path
+from loket.tickets.merging import surviving
 from loket.tickets.models import ACTIVE_STATUSES, Status
 from loket.tickets.operations import TicketClosed, send_portal_link
 from loket.tickets.verification import confirm
@@ -32,6 +34,8 @@ def ticket_page(
     request: HttpRequest, token: str, *, escalation_form: EscalationForm | None = None
 ) -> HttpResponse:
     ticket = access_ticket_by_token(token)
+    if ticket.merged_into_id:  # the same requester's case continues under the survivor
+        return redirect(portal_path(str(surviving(ticket).reference)))
     use_requester_language(request, ticket.language)
     replying = request.method == "POST" and escalation_form is None
     form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)

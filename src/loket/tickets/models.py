@@ -97,6 +97,10 @@ class Ticket(models.Model):
     queue_group = models.PositiveSmallIntegerField(default=QueueGroup.IDLE)
     queue_at = models.DateTimeField(null=True)
     priority_rank = models.PositiveSmallIntegerField(default=PRIORITY_RANKS["normal"])
+    # A duplicate merged into another ticket: closed, empty, and its reference leads there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -228,6 +232,9 @@ class EventKind(models.TextChoices):
     WHATSAPP_FAILED = "whatsapp_failed", _("WhatsApp message could not be delivered")
     NO_WAY_TO_ANSWER = "no_way_to_answer", _("No address or number to answer")
     CALL_LOGGED = "call_logged", _("Phone call logged")
+    MERGED = "merged", _("Another ticket merged into this one")
+    MERGED_INTO = "merged_into", _("Merged into another ticket")
+    SPLIT_OFF = "split_off", _("A message split off into a new ticket")
 
 
 class Event(models.Model):

@@ -92,19 +92,15 @@ def open_ticket(
     took a call; `answered_by_phone`: they answered it on the call, so the first-response clock
     is stopped before the acknowledgement, which then promises no first answer."""
     with transaction.atomic():
-        category = active_category(category_code)
-        ticket = Ticket.objects.create(
-            subject=subject, category=category, policy_version=active_policy().version,
-            channel=channel, requester_name=requester_name, requester_email=requester_email,
+        ticket = new_ticket(
+            subject=subject, category=active_category(category_code), channel=channel,
+            requester_name=requester_name, requester_email=requester_email,
             requester_phone=requester_phone, language=language, time_zone=time_zone,
             reply_address=reply_address, storefront=storefront,
             status=Status.OPEN if answered_by_phone else Status.NEW,
-            redactions=provenance.redactions, priority_rank=priority_rank(category),
-            queue_at=now, created_at=now, updated_at=now,
+            redactions=provenance.redactions, now=now,
         )  # fmt: skip
-        assign_reference(ticket)
-        index_subject(ticket)
-        sla.start_clocks(ticket, now)
+        category = ticket.category
         if answered_by_phone:
             sla.answered_by_phone(ticket, now)
         failpoints.reached("ticket")
@@ -120,6 +116,38 @@ def open_ticket(
             ticket.pk, EventKind.CREATED, actor=opened_by, actor_label=label, data=data, now=now
         )
         acknowledge_opening(ticket, acknowledge, list(ask_for), now)
+    return ticket
+
+
+def new_ticket(
+    *,
+    subject: str,
+    category: Category,
+    channel: str,
+    requester_name: str,
+    requester_email: str,
+    requester_phone: str,
+    language: str,
+    time_zone: str = "",
+    reply_address: str = "",
+    storefront: Storefront | None = None,
+    status: str = Status.NEW,
+    redactions: int = 0,
+    now: datetime,
+) -> Ticket:
+    """The ticket row with its reference, its subject in the search index and its clocks
+    running; the caller adds the first message and the events (inside its transaction)."""
+    ticket = Ticket.objects.create(
+        subject=subject, category=category, policy_version=active_policy().version,
+        channel=channel, requester_name=requester_name, requester_email=requester_email,
+        requester_phone=requester_phone, language=language, time_zone=time_zone,
+        reply_address=reply_address, storefront=storefront, status=status,
+        redactions=redactions, priority_rank=priority_rank(category),
+        queue_at=now, created_at=now, updated_at=now,
+    )  # fmt: skip
+    assign_reference(ticket)
+    index_subject(ticket)
+    sla.start_clocks(ticket, now)
     return ticket
 
 
