@@ -198,8 +198,8 @@ def test_the_page_links_to_the_contact_form_and_the_new_link_page(
     client: Client, language: str
 ) -> None:
     html = page(client, language)
-    assert 'href="/support/contact/"' in html
-    assert 'href="/portal/new-link/"' in html
+    assert f'href="/{language}/support/contact/"' in html
+    assert f'href="/{language}/portal/new-link/"' in html
     assert 'href="mailto:support@catalo.id"' in html
 
 
