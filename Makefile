@@ -69,6 +69,7 @@ test-postgres: install
 bench: install
 	$(BIN)/python -m bench.calendar_add
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.whatsapp_webhook
 	$(BIN)/python -m bench.sla_sweep
 	$(BIN)/python -m bench.mail_ingest
 

@@ -7,6 +7,7 @@ import hmac
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ class Refusal:
 
 @dataclass
 class GraphState:
+    # What Loket sent, each with the `_wamid` given and `_received_at` (time.monotonic()).
     sent: list[dict[str, Any]] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     # Refusals for the next sends, first first (e.g. Meta's 131047 outside the window).
@@ -94,11 +96,12 @@ def handler(state: GraphState) -> type[BaseHTTPRequestHandler]:
                 self.answer(404, error(100, "Unknown path"))
                 return
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received_at = time.monotonic()
             with state.lock:
                 refusal = state.refusals.pop(0) if state.refusals else None
                 if refusal is None:
                     wamid = f"wamid.OUT{next(state.ids):06d}"
-                    state.sent.append({**payload, "_wamid": wamid})
+                    state.sent.append({**payload, "_wamid": wamid, "_received_at": received_at})
             if refusal is not None:
                 self.answer(refusal.status, error(refusal.code, refusal.message))
                 return

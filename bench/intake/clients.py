@@ -45,7 +45,11 @@ class Client:
         self.cookie, self.form_token = self.fetch_tokens()
 
     def exchange(
-        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[http.client.HTTPResponse, bytes]:
         try:
             self.connection.request(method, path, body=body, headers=headers or {})

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,9 @@ def free_port() -> int:
         return port
 
 
-def server_environment(root: Path, port: int) -> dict[str, str]:
+def server_environment(
+    root: Path, port: int, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)  # SQLite, the embedded default, is what issue 2 measures
     settings_dir = root / "settings"
@@ -81,10 +84,12 @@ def server_environment(root: Path, port: int) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="loket_bench_settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(settings_dir), env.get("PYTHONPATH")])),
     )
+    env.update(extra or {})
     return env
 
 
-def start_server(root: Path, workers: int) -> Server:
+def start_server(root: Path, workers: int, extra: Mapping[str, str] | None = None) -> Server:
+    """`loket serve` (web and background worker); `extra` is added to its environment."""
     port = free_port()
     command = [sys.executable, "-m", "loket.cli", "serve"]  # what the `loket` script runs
     command += ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
@@ -94,7 +99,7 @@ def start_server(root: Path, workers: int) -> Server:
         process = subprocess.Popen(
             command,
             cwd=REPO,
-            env=server_environment(root, port),
+            env=server_environment(root, port, extra),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

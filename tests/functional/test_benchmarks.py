@@ -45,6 +45,30 @@ def test_the_intake_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> 
     assert re.search(r"median: intake \d+\.\d submissions/s, ceiling \d+\.\d requests/s", output)
 
 
+def test_the_whatsapp_webhook_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # Its own fake Graph API and `loket serve` on SQLite in a var dir of its own.
+    output = run_quick("whatsapp_webhook", timeout=300)
+    assert re.search(
+        r"^median: webhook \d+\.\d POSTs/s, contact form \d+\.\d submissions/s, "
+        r"ratio \d+\.\dx$",
+        output,
+        re.MULTILINE,
+    )
+    acks = re.search(
+        r"^ack handed to Graph API: p50 \d+\.\d\d s, p95 \d+\.\d\d s \((\d+)/(\d+) arrived\)$",
+        output,
+        re.MULTILINE,
+    )
+    assert acks is not None
+    assert acks[1] == acks[2] != "0"
+    assert re.search(
+        r"^diagnosis, background worker stopped: webhook \d+\.\d POSTs/s, contact form "
+        r"\d+\.\d submissions/s, ratio \d+\.\dx$",
+        output,
+        re.MULTILINE,
+    )
+
+
 def test_the_sla_sweep_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
     # On the suite's own database: the SQLite run of the suite measures SQLite, the PostgreSQL
     # run PostgreSQL (in a database of the bench's own on 127.0.0.1:5432).

@@ -240,7 +240,7 @@ def test_a_reaction_is_not_a_message(client: Client, graph: FakeGraph) -> None:
 
 
 def test_a_blocked_number_is_kept_but_never_answered(client: Client, graph: FakeGraph) -> None:
-    BlockedSender.objects.create(address=E164, reason="spam", blocked_at=NOW)
+    BlockedSender.objects.create(address="0812-3456-7890", reason="spam", blocked_at=NOW)
     assert post(client, g.text(NUMBER, "PROMO!!! klik link ini", wamid="wamid.S", at=NOW)) == 200
     work()
     record = InboundRecord.objects.get()

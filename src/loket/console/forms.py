@@ -12,7 +12,8 @@ from loket.policy.models import Category
 from loket.policy.queries import document_of
 from loket.tickets.calls import Call, ImpossibleNumber, caller_number
 from loket.tickets.forms import BODY_MAX_LENGTH, AttachmentsField
-from loket.tickets.models import CallDirection, RefundOutcome, Status, Ticket
+from loket.tickets.macros import check_macro_text
+from loket.tickets.models import CallDirection, Macro, RefundOutcome, Status, Ticket
 from loket.triage.asking import asks_for_secret
 
 
@@ -27,6 +28,14 @@ class PublicReplyForm(forms.Form):
         label=_("Then set the status to"),
         choices=[("", _("(leave as it is)")), *Status.choices],
         required=False,
+    )
+    # The macro the text came from: its category action is applied when the reply is sent.
+    macro = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The newest public message the page showed: a reply written before a newer one arrived
+    # asks the agent to look first (issue 12: collision detection).
+    seen_message = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    send_anyway = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label=_("Send it anyway")
     )
 
     def clean_body(self) -> str:
@@ -216,3 +225,49 @@ class NewCallForm(CallForm):
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(c.code, c.name_in()) for c in Category.objects.filter(active=True)]
+
+
+SECRET_REQUEST = _(
+    "This text asks for a password or a one-time code. Catalo.id never asks for them "
+    "(support policy): please rewrite it without that request."
+)
+
+
+class MacroForm(forms.ModelForm[Macro]):
+    """A supervisor's canned reply: at least one language, no request for a secret (S13), no
+    placeholder Loket does not know (a typo would reach the requester)."""
+
+    class Meta:
+        model = Macro
+        fields = ["name", "body_ja", "body_id", "body_en", "set_status", "set_category", "active"]
+        labels = {
+            "name": _("Name"),
+            "body_ja": _("Text in Japanese"),
+            "body_id": _("Text in Indonesian"),
+            "body_en": _("Text in English"),
+            "set_status": _("Then set the status to"),
+            "set_category": _("Then change the category to"),
+            "active": _("Offered to agents"),
+        }
+        widgets = {
+            "body_ja": forms.Textarea(attrs={"rows": 5}),
+            "body_id": forms.Textarea(attrs={"rows": 5}),
+            "body_en": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        bodies = {name: str(cleaned.get(name) or "") for name in ("body_ja", "body_id", "body_en")}
+        if not any(text.strip() for text in bodies.values()):
+            raise forms.ValidationError(_("Write the text in at least one language."))
+        for name, text in bodies.items():
+            if asks_for_secret(text):
+                self.add_error(name, forms.ValidationError(SECRET_REQUEST, code="asks_for_secret"))
+            unknown = check_macro_text(text)
+            if unknown:
+                message = _(
+                    "Unknown placeholder %(names)s: use {name}, {reference}, {deadlines} "
+                    "or {missing_evidence}."
+                )
+                self.add_error(name, message % {"names": ", ".join(unknown)})
+        return cleaned

@@ -6,11 +6,16 @@ from loket.console import views
 app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("search/", views.search_page, name="search"),
+    path("macros/", views.macros, name="macros"),
+    path("macros/new/", views.macro_edit, name="macro_new"),
+    path("macros/<int:pk>/", views.macro_edit, name="macro_edit"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("t/<str:reference>/", views.ticket_detail, name="ticket"),
     path("t/<str:reference>/reply/", views.reply, name="reply"),
     path("t/<str:reference>/note/", views.note, name="note"),
+    path("t/<str:reference>/presence/", views.presence, name="presence"),
     path("t/<str:reference>/whatsapp-template/", views.whatsapp_template, name="whatsapp_template"),
     path("t/<str:reference>/call/", views.call_on_ticket, name="call"),
     path("call/", views.new_call, name="new_call"),

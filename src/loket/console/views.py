@@ -4,12 +4,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loket.console.forms import (
@@ -19,6 +21,7 @@ from loket.console.forms import (
     CategoryForm,
     ComplexForm,
     InternalNoteForm,
+    MacroForm,
     NewCallForm,
     PublicReplyForm,
     ReasonForm,
@@ -29,6 +32,7 @@ from loket.console.forms import (
 )
 from loket.notify.content import level_name, progress_update_draft
 from loket.notify.whatsapp import WindowClosed
+from loket.policy.models import Category
 from loket.policy.queries import active_policy
 from loket.sla.queries import badge_label, clock_views, queue_badge, ticket_badge
 from loket.tickets import queries
@@ -43,7 +47,8 @@ from loket.tickets.access import (
 from loket.tickets.calls import log_call_as_new_ticket, log_call_on_ticket
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused, de_escalate, escalate, resolve_in_review
-from loket.tickets.models import RefundOutcome, Status, Ticket
+from loket.tickets.macros import render_macro, save_macro
+from loket.tickets.models import Channel, Macro, RefundOutcome, Status, Ticket
 from loket.tickets.operations import (
     RefundRefused,
     UnknownTemplate,
@@ -58,7 +63,14 @@ from loket.tickets.operations import (
     send_whatsapp_template,
     set_status,
 )
+from loket.tickets.presence import (
+    colleagues_present,
+    latest_public_message,
+    newer_public_messages,
+    report_presence,
+)
 from loket.tickets.quoting import fold_quoted
+from loket.tickets.search import search
 from loket.tickets.verification import (
     VerificationNeeded,
     VerificationRefused,
@@ -67,15 +79,101 @@ from loket.tickets.verification import (
 from loket.tickets.verification import state as verification_state
 from loket.triage.refunds import RefundProposal
 
+VIEW_LABELS = {
+    "all": gettext_lazy("All open"),
+    "mine": gettext_lazy("Mine"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "breached": gettext_lazy("Breached"),
+    "waiting": gettext_lazy("Waiting on the requester"),
+}
+
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
+    """One view of the open tickets (?view=mine, ?view=category:billing_dispute ...), 50 to a
+    page from a cursor (?after= / ?before=), with capped counts of the fixed views."""
     if not is_agent(request.user):
         raise Http404
-    tickets = list(queries.open_queue())
-    rows = [(ticket, queue_badge(ticket)) for ticket in tickets]
-    labels = {status: badge_label(status) for _, status in rows}
-    return render(request, "console/queue.html", {"rows": rows, "badge_labels": labels})
+    view, _sep, value = request.GET.get("view", "all").partition(":")
+    if view not in queries.FIXED_VIEWS + queries.FILTERED_VIEWS:
+        view, value = "all", ""
+    tickets = queries.queue_tickets(view, value, user_id=request.user.pk)
+    page = queries.queue_page(
+        tickets,
+        after=queries.Cursor.decode(request.GET.get("after", "")),
+        before=queries.Cursor.decode(request.GET.get("before", "")),
+    )
+    rows = [(ticket, queue_badge(ticket)) for ticket in page.tickets]
+    counts = {
+        name: queries.capped_count(queries.queue_tickets(name, user_id=request.user.pk))
+        for name in queries.FIXED_VIEWS
+    }
+    context = {
+        "rows": rows,
+        "badge_labels": {status: badge_label(status) for _, status in rows},
+        "page": page,
+        "view": f"{view}:{value}" if value else view,
+        "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
+        "count_cap": queries.COUNT_CAP,
+        "filters": queue_filters(),
+    }
+    return render(request, "console/queue.html", context)
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """A reference opens its ticket; anything else lists what matches."""
+    if not is_agent(request.user):
+        raise Http404
+    query = request.GET.get("q", "")
+    found = search(query)
+    if found.how == "reference" and len(found.tickets) == 1:
+        return redirect("console:ticket", reference=found.tickets[0].reference)
+    context = {"query": query, "found": found, "rows": found.tickets}
+    return render(request, "console/search.html", context)
+
+
+def macro_chosen(request: HttpRequest) -> Macro | None:
+    """?macro=ID on a ticket's page: the reply box starts from that macro."""
+    wanted = request.GET.get("macro", "")
+    return Macro.objects.filter(pk=wanted, active=True).first() if wanted.isdigit() else None
+
+
+@login_required
+def macros(request: HttpRequest) -> HttpResponse:
+    """Supervisors manage the macros; agents use them from a ticket's page."""
+    if not may_review(request.user, 1):
+        raise PermissionDenied
+    return render(request, "console/macros.html", {"macros": Macro.objects.all()})
+
+
+@login_required
+def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not may_review(request.user, 1):
+        raise PermissionDenied
+    macro = Macro.objects.filter(pk=pk).first() if pk is not None else Macro()
+    if macro is None:
+        raise Http404
+    form = MacroForm(request.POST or None, instance=macro)
+    if request.method == "POST" and form.is_valid():
+        save_macro(form.instance, actor=request.user, now=timezone.now())
+        return redirect("console:macros")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "console/macro.html", {"form": form, "macro": macro}, status=status)
+
+
+def queue_filters() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The options of the "show only" menu, grouped: (group label, [(view, label)])."""
+    categories = Category.objects.filter(active=True).order_by("code")
+    return [
+        (_("Category"), [(f"category:{c.code}", c.name_in()) for c in categories]),
+        (_("Language"), [(f"language:{code}", name) for code, name in settings.LANGUAGES]),
+        (_("Channel"), [(f"channel:{code}", str(label)) for code, label in Channel.choices]),
+        (
+            _("Escalation"),
+            [("level:1", _("Supervisor review")), ("level:2", _("Operations review"))],
+        ),
+    ]
 
 
 def ticket_page(
@@ -97,11 +195,21 @@ def ticket_page(
         clock.kind == "progress_update" and clock.status in ("warning", "breached")
         for clock in clocks
     )
-    if reply_form is None and update_due:
-        reply_form = PublicReplyForm(initial={"body": progress_update_draft(ticket)})
+    initial: dict[str, object] = {"seen_message": latest_public_message(ticket)}
+    if update_due:
+        initial["body"] = progress_update_draft(ticket)
+    chosen = macro_chosen(request)
+    if chosen is not None:
+        initial |= {
+            "body": render_macro(chosen, ticket, now=timezone.now()),
+            "status_after": chosen.set_status, "macro": chosen.pk,
+        }  # fmt: skip
     badge = ticket_badge([clock.status for clock in clocks])
     panel = queries.whatsapp_panel(ticket, timezone.now())
     context = {
+        "latest_message": initial["seen_message"],
+        "macros": Macro.objects.filter(active=True).only("id", "name"),
+        "chosen_macro": chosen,
         "whatsapp": panel,
         "template_form": WhatsAppTemplateForm(templates=panel.templates if panel else ()),
         "ticket": ticket,
@@ -115,7 +223,7 @@ def ticket_page(
             for message in queries.thread(ticket, include_internal=True)
         ],
         "events": ticket.events.select_related("actor").order_by("created_at", "id"),
-        "reply_form": reply_form or PublicReplyForm(),
+        "reply_form": reply_form or PublicReplyForm(initial=initial),
         "note_form": note_form or InternalNoteForm(),
         "call_form": call_form or CallForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
@@ -169,7 +277,23 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     form = PublicReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return ticket_page(request, ticket, reply_form=form, status=400)
+    seen = form.cleaned_data.get("seen_message")
+    if seen is not None and not form.cleaned_data.get("send_anyway"):
+        newer = newer_public_messages(ticket, seen)
+        if newer:
+            form.add_error(
+                None, NEWER_MESSAGE % {"count": len(newer), "name": newer[-1].author_name}
+            )
+            form.fields["send_anyway"].widget = forms.CheckboxInput()
+            return ticket_page(request, ticket, reply_form=form, status=409)
+    macro_id = form.cleaned_data.get("macro")
+    macro = Macro.objects.filter(pk=macro_id, active=True).first() if macro_id else None
     try:
+        if macro is not None and macro.set_category_id:
+            recategorise(
+                ticket=ticket, category_code=macro.set_category_id, actor=request.user,
+                now=timezone.now(),
+            )  # fmt: skip
         record_public_reply(
             ticket=ticket,
             author=request.user,
@@ -182,6 +306,27 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
         form.add_error(None, WINDOW_CLOSED)
         return ticket_page(request, ticket, reply_form=form, status=409)
     return redirect("console:ticket", reference=reference)
+
+
+NEWER_MESSAGE = gettext_lazy(
+    "Not sent yet: %(count)s newer message(s) arrived on this ticket since you opened it, the "
+    "last from %(name)s. Read them above; then send your reply as it is (tick the box) or "
+    "change it."
+)
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest, reference: str) -> HttpResponse:
+    """The ticket page reports every few seconds (console.js) and learns who else is there."""
+    ticket = access_ticket_for_agent(request.user, reference)
+    now = timezone.now()
+    report_presence(ticket, request.user, typing=request.POST.get("typing") == "1", now=now)
+    others = colleagues_present(ticket, request.user, now)
+    return JsonResponse({
+        "others": [{"name": other.name, "typing": other.typing} for other in others],
+        "latest_message": latest_public_message(ticket),
+    })  # fmt: skip
 
 
 WINDOW_CLOSED = gettext_lazy(

@@ -1,8 +1,11 @@
 import zlib
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from loket.tickets.phones import normalise
 
 
 class InboundStatus(models.TextChoices):
@@ -93,5 +96,9 @@ class BlockedSender(models.Model):
         return self.address
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.address = self.address.strip().lower()
+        """An address as written, lower-case; a number in E.164 whatever its form (0812...),
+        since that is how the pipeline knows the sender."""
+        address = self.address.strip().lower()
+        number = None if "@" in address else normalise(address, settings.LOKET_PHONE_REGION)
+        self.address = number or address
         super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """The SLA clocks of a ticket, driven by the ticket operations (always inside their
 transaction, with their `now`)."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from loket.calendar import BusinessCalendar
@@ -8,7 +9,7 @@ from loket.policy.queries import calendar_of, document_of
 from loket.sla import clock as clock_state
 from loket.sla.models import Clock, ClockKind, ClockStatus
 from loket.sla.targets import budgets, complex_extension, progress_budget
-from loket.tickets.models import Status, Ticket
+from loket.tickets.models import QueueGroup, Status, Ticket
 
 
 def start_clocks(ticket: Ticket, now: datetime) -> list[Clock]:
@@ -26,6 +27,7 @@ def start_clocks(ticket: Ticket, now: datetime) -> list[Clock]:
         store(clock, clock_state.ClockState(warning, breach, 0, now), calendar)
         clocks.append(clock)
     Clock.objects.bulk_create(clocks)
+    reposition(ticket, clocks)
     return clocks
 
 
@@ -90,12 +92,14 @@ def first_public_reply(ticket: Ticket, now: datetime) -> None:
         progress.warned = progress.breached = False
         store(progress, clock_state.restart(progress.state(), now), calendar)
         progress.save()
+    reposition(ticket)
 
 
 def answered_by_phone(ticket: Ticket, now: datetime) -> None:
     """The agent answered the caller's question on the call: a human's answer, so the
     first-response clock stops. A complex case's progress updates go on by e-mail (S10)."""
     halt(ticket, ClockKind.FIRST_RESPONSE, now, ClockStatus.STOPPED)
+    reposition(ticket)
 
 
 def status_changed(ticket: Ticket, previous: str, new: str, now: datetime) -> None:
@@ -110,6 +114,7 @@ def status_changed(ticket: Ticket, previous: str, new: str, now: datetime) -> No
         resume(ticket, ClockKind.RESOLUTION, now)
         if previous != Status.PENDING_CUSTOMER:
             resume(ticket, ClockKind.PROGRESS_UPDATE, now)
+    reposition(ticket)
 
 
 def extend_for_complex_case(ticket: Ticket, now: datetime) -> None:
@@ -130,6 +135,7 @@ def extend_for_complex_case(ticket: Ticket, now: datetime) -> None:
         progress = Clock(ticket=ticket, kind=ClockKind.PROGRESS_UPDATE, policy_version=version)
         store(progress, clock_state.ClockState(warning, every, 0, now), calendar)
         progress.save()
+    reposition(ticket)
 
 
 def recategorised(ticket: Ticket, now: datetime) -> None:
@@ -158,3 +164,52 @@ def recategorised(ticket: Ticket, now: datetime) -> None:
         clock = Clock(ticket=ticket, kind=kind, policy_version=version)
         store(clock, clock_state.ClockState(warning, breach, spent, now), calendar)
         clock.save()
+    reposition(ticket)
+
+
+# --- the ticket's place in the console's queues -------------------------------------------------
+
+
+def queue_position(
+    clocks: Iterable[tuple[str, bool, datetime | None]], opened_at: datetime
+) -> tuple[int, datetime]:
+    """(group, instant) from the ticket's clocks (status, breached, breach_at): breached and
+    not stopped -> since the oldest breach; else a running clock -> its nearest deadline; else
+    idle, since the ticket was opened."""
+    clocks = list(clocks)
+    breached = [at for status, late, at in clocks if late and status != ClockStatus.STOPPED and at]
+    if breached:
+        return QueueGroup.BREACHED, min(breached)
+    running = [at for status, late, at in clocks if status == ClockStatus.RUNNING and at]
+    if running:
+        return QueueGroup.RUNNING, min(running)
+    return QueueGroup.IDLE, opened_at
+
+
+def reposition(ticket: Ticket, clocks: Iterable[Clock] | None = None) -> None:
+    """Store the ticket's queue position; call after its clocks changed, in that transaction."""
+    if clocks is None:
+        clocks = Clock.objects.filter(ticket_id=ticket.pk).only("status", "breached", "breach_at")
+    group, at = queue_position(
+        ((c.status, c.breached, c.breach_at) for c in clocks), ticket.created_at
+    )
+    ticket.queue_group, ticket.queue_at = group, at
+    Ticket.objects.filter(pk=ticket.pk).update(queue_group=group, queue_at=at)
+
+
+def reposition_many(ticket_ids: Iterable[int]) -> None:
+    """The sweep's version: one read of the clocks, one UPDATE per changed ticket."""
+    ids = set(ticket_ids)
+    if not ids:
+        return
+    clocks: dict[int, list[tuple[str, bool, datetime | None]]] = {pk: [] for pk in ids}
+    rows = Clock.objects.filter(ticket_id__in=ids).values_list(
+        "ticket_id", "status", "breached", "breach_at"
+    )
+    for ticket_id, status, breached, breach_at in rows:
+        clocks[ticket_id].append((status, breached, breach_at))
+    tickets = Ticket.objects.filter(pk__in=ids).only("id", "created_at", "queue_group", "queue_at")
+    for ticket in tickets:
+        group, at = queue_position(clocks[ticket.pk], ticket.created_at)
+        if (group, at) != (ticket.queue_group, ticket.queue_at):
+            Ticket.objects.filter(pk=ticket.pk).update(queue_group=group, queue_at=at)

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from django.db.models import Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from loket.policy.queries import calendar_of
@@ -95,17 +94,6 @@ def badge_label(status: str) -> str:
 def queue_badge(ticket: Ticket) -> str:
     """From the prefetched clocks: no calendar arithmetic for a list page."""
     return ticket_badge([clock_status(clock) for clock in ticket.clocks.all()])
-
-
-def with_nearest_deadline(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate the earliest breach instant among running clocks; sort by it, soonest first,
-    tickets with no running clock last."""
-    running = Q(clocks__status=ClockStatus.RUNNING, clocks__breached=False)
-    breached = Q(clocks__breached=True) & ~Q(clocks__status=ClockStatus.STOPPED)
-    return tickets.annotate(
-        nearest_deadline=Min("clocks__breach_at", filter=running),
-        oldest_breach=Min("clocks__breach_at", filter=breached),
-    )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from loket.notify.content import breach_digest, escalation_notice
 from loket.notify.outbox import queue_email, queue_for_requester
 from loket.policy.queries import active_policy, default_language
 from loket.sla.models import Clock, ClockKind, SlaPoint, SlaPointKind
+from loket.sla.operations import reposition_many
 from loket.tickets.models import ACTIVE_STATUSES, EventKind, Ticket
 from loket.tickets.timeline import NewEvent, record_events
 
@@ -130,6 +131,7 @@ def advance(clocks: list[DueClock], points: list[DuePoint]) -> None:
 
 def record(clocks: list[DueClock], points: list[DuePoint], now: datetime) -> None:
     advance(clocks, points)
+    reposition_many(p.clock.ticket_id for p in points if p.kind == SlaPointKind.BREACH)
     SlaPoint.objects.bulk_create(
         [
             SlaPoint(

@@ -16,6 +16,16 @@ class Status(models.TextChoices):
 # What the requester reads for a status where the agents' word would be odd to them.
 REQUESTER_STATUS_LABELS = {Status.PENDING_CUSTOMER: _("Waiting for your reply")}
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER)
+
+
+class QueueGroup(models.IntegerChoices):
+    BREACHED = 0, _("Breached")
+    RUNNING = 1, _("Deadline running")
+    IDLE = 2, _("No running deadline")
+
+
+# The policy file's priorities, most urgent first.
+PRIORITY_RANKS = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 REOPENED_BY_REQUESTER = (Status.PENDING_CUSTOMER, Status.RESOLVED)
 
 
@@ -80,6 +90,13 @@ class Ticket(models.Model):
     # S11: 0 with the agents, 1 in supervisor review, 2 in operations review; since when.
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Where the ticket stands in the console's queues, kept by the SLA operations and the sweep
+    # in the transactions that move its clocks (issue 12): breached first (since when), then
+    # the nearest running deadline, then no running clock (since it was opened); the category's
+    # priority among equals. Stored and indexed, so a queue page is one index range scan.
+    queue_group = models.PositiveSmallIntegerField(default=QueueGroup.IDLE)
+    queue_at = models.DateTimeField(null=True)
+    priority_rank = models.PositiveSmallIntegerField(default=PRIORITY_RANKS["normal"])
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -89,6 +106,16 @@ class Ticket(models.Model):
             models.Index(fields=["requester_email"], name="ticket_requester_email"),
             models.Index(fields=["requester_phone"], name="ticket_requester_phone"),
             models.Index(fields=["escalation_level", "escalated_at"], name="ticket_review_queue"),
+            models.Index(
+                fields=["queue_group", "queue_at", "priority_rank", "id"],
+                name="ticket_queue",
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+            ),
+            models.Index(
+                fields=["assignee", "queue_group", "queue_at", "priority_rank", "id"],
+                name="ticket_queue_assignee",
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+            ),
         ]
         permissions = [
             (
@@ -279,3 +306,72 @@ class OwnershipVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} verification of {self.ticket_id}"
+
+
+class SearchEntry(models.Model):
+    """A ticket's subject, or one of its messages, as the console's search indexes it: words
+    and CJK bigrams (tickets/searchtext.py) of the redacted text. The full-text index over
+    `terms` lives beside the table: an FTS5 table kept by triggers on SQLite, a GIN index on
+    to_tsvector('simple', terms) on PostgreSQL (migration 0008)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    terms = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search entry of {self.ticket_id}"
+
+
+class Macro(models.Model):
+    """A canned reply in each language, with placeholders ({name}, {reference}, {deadlines},
+    {missing_evidence}) and optional actions applied when the reply is sent. Supervisors
+    manage them (console: Macros); a text that asks for a password or code is refused."""
+
+    name = models.CharField(max_length=100, unique=True)
+    body_ja = models.TextField(blank=True)
+    body_id = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    set_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    set_category = models.ForeignKey(
+        "policy.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def body_in(self, language: str) -> str:
+        """The ticket's language, else English, else whichever variant exists."""
+        variants = {"ja": self.body_ja, "id": self.body_id, "en": self.body_en}
+        return (
+            variants.get(language)
+            or self.body_en
+            or next((text for text in variants.values() if text), "")
+        )
+
+
+class Presence(models.Model):
+    """Who has a ticket's page open in the console, and whether they are typing a reply: the
+    page reports every few seconds; a report older than a minute means gone (issue 12)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    typing = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="one_presence_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id}"

@@ -23,6 +23,7 @@ from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
 from loket.tickets import queries
 from loket.tickets.models import (
+    PRIORITY_RANKS,
     REOPENED_BY_REQUESTER,
     Channel,
     EventKind,
@@ -43,6 +44,7 @@ from loket.tickets.timeline import (
     Provenance,
     add_message,
     display_name,
+    index_subject,
     record_event,
     record_message,
     stored_user,
@@ -97,9 +99,11 @@ def open_ticket(
             requester_phone=requester_phone, language=language, time_zone=time_zone,
             reply_address=reply_address, storefront=storefront,
             status=Status.OPEN if answered_by_phone else Status.NEW,
-            redactions=provenance.redactions, created_at=now, updated_at=now,
+            redactions=provenance.redactions, priority_rank=priority_rank(category),
+            queue_at=now, created_at=now, updated_at=now,
         )  # fmt: skip
         assign_reference(ticket)
+        index_subject(ticket)
         sla.start_clocks(ticket, now)
         if answered_by_phone:
             sla.answered_by_phone(ticket, now)
@@ -321,6 +325,7 @@ def recategorise(
             return ticket
         previous = ticket.category_id
         ticket.category = active_category(category_code)
+        ticket.priority_rank = priority_rank(ticket.category)
         ticket.policy_version = active_policy().version
         sla.recategorised(ticket, now)
         touch(ticket, now)
@@ -432,6 +437,10 @@ def send_portal_link(*, ticket: Ticket, now: datetime) -> None:
 
 
 # --- helpers shared by the operations above -------------------------------------------------
+
+
+def priority_rank(category: Category) -> int:
+    return PRIORITY_RANKS.get(category.priority, PRIORITY_RANKS["normal"])
 
 
 def active_category(code: str) -> Category:

@@ -1,16 +1,16 @@
 """Reads for pages and the API: nouns, no writes."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, F, Prefetch, QuerySet, Value, When
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from loket.notify import whatsapp
 from loket.notify.outbox import requester_route
 from loket.policy.document import WhatsAppTemplate
 from loket.policy.queries import document_of
-from loket.sla.queries import with_nearest_deadline
 from loket.tickets.models import (
     ACTIVE_STATUSES,
     Attachment,
@@ -19,6 +19,8 @@ from loket.tickets.models import (
     EventKind,
     Message,
     MessageKind,
+    QueueGroup,
+    Status,
     Ticket,
 )
 from loket.triage.checklist import ChecklistItem, checklist, invoice_on_file, listed
@@ -27,31 +29,123 @@ from loket.triage.refunds import RefundProposal, propose_refund
 
 # Among tickets due at the same instant (all of a weekend's arrivals start on Monday 09:00),
 # the category's priority in the policy decides: account_security is high (S13).
-PRIORITY_RANK = Case(
-    When(category__priority="urgent", then=Value(0)),
-    When(category__priority="high", then=Value(1)),
-    When(category__priority="low", then=Value(3)),
-    default=Value(2),
-)
+# --- the console's queues (issue 12): keyset pages over the stored queue position ------------
+
+QUEUE_ORDER = ("queue_group", "queue_at", "priority_rank", "id")
+PAGE_SIZE = 50
+# Counts stop here: beyond it "1,000+" says enough, and no count ever scans a whole table.
+COUNT_CAP = 1000
+FIXED_VIEWS = ("all", "mine", "unassigned", "breached", "waiting")
+FILTERED_VIEWS = ("category", "language", "channel", "level")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A ticket's place in the queue order; a page starts after (or ends before) one."""
+
+    group: int
+    at: datetime
+    rank: int
+    id: int
+
+    def encode(self) -> str:
+        micros = int(self.at.timestamp() * 1_000_000)
+        return f"{self.group}.{micros}.{self.rank}.{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> "Cursor | None":
+        """None for anything that is not a cursor this code wrote (a hand-edited URL)."""
+        try:
+            group, micros, rank, pk = (int(part) for part in text.split("."))
+            at = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+        return cls(group, at, rank, pk)
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> "Cursor":
+        assert ticket.queue_at is not None
+        return cls(ticket.queue_group, ticket.queue_at, ticket.priority_rank, ticket.pk)
+
+    def key(self) -> tuple[int, datetime, int, int]:
+        return (self.group, self.at, self.rank, self.id)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    tickets: list[Ticket]
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def queue_tickets(view: str, value: str = "", *, user_id: int | None = None) -> QuerySet[Ticket]:
+    """The open tickets of one view: all, mine, unassigned, breached, waiting (on the
+    requester), or by category / language / channel / escalation level."""
+    tickets = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+    if view == "mine":
+        return tickets.filter(assignee_id=user_id)
+    if view == "unassigned":
+        return tickets.filter(assignee__isnull=True)
+    if view == "breached":
+        return tickets.filter(queue_group=QueueGroup.BREACHED)
+    if view == "waiting":
+        return tickets.filter(status=Status.PENDING_CUSTOMER)
+    if view == "category":
+        return tickets.filter(category_id=value)
+    if view == "language":
+        return tickets.filter(language=value)
+    if view == "channel":
+        return tickets.filter(channel=value)
+    if view == "level":
+        return tickets.filter(escalation_level=int(value) if value.isdigit() else -1)
+    return tickets
+
+
+def queue_page(
+    tickets: QuerySet[Ticket],
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page in queue order, found through the index from a cursor (never OFFSET, so page
+    200 costs what page 1 costs); one query for the rows, one for their clocks."""
+    position = Tuple(*(F(column) for column in QUEUE_ORDER))
+    ordered = tickets.select_related("category", "assignee").prefetch_related("clocks")
+    if before is not None:
+        older = ordered.filter(TupleLessThan(position, before.key()))
+        rows = list(older.order_by(*(f"-{column}" for column in QUEUE_ORDER))[: size + 1])
+        more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return QueuePage(
+            rows,
+            Cursor.of(rows[-1]) if rows else None,
+            Cursor.of(rows[0]) if rows and more_before else None,
+        )
+    if after is not None:
+        ordered = ordered.filter(TupleGreaterThan(position, after.key()))
+    rows = list(ordered.order_by(*QUEUE_ORDER)[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return QueuePage(
+        rows,
+        Cursor.of(rows[-1]) if more_after else None,
+        Cursor.of(rows[0]) if rows and after is not None else None,
+    )
+
+
+def capped_count(tickets: QuerySet[Ticket], cap: int = COUNT_CAP) -> int:
+    """Exact up to `cap`, and `cap + 1` meaning "more": reads at most cap + 1 index entries."""
+    return tickets.order_by().values("id")[: cap + 1].count()
 
 
 def open_queue() -> QuerySet[Ticket]:
-    """Tickets still to be worked: breached ones first (longest overdue first), then by the
-    nearest running deadline, high priority first among equals, then those with no running
-    clock, oldest first."""
+    """Every open ticket in queue order (for the API and small lists; pages use queue_page)."""
     tickets = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
     return (
-        with_nearest_deadline(tickets)
-        .select_related("category", "assignee")
+        tickets.select_related("category", "assignee")
         .prefetch_related("clocks")
-        .alias(priority_rank=PRIORITY_RANK)
-        .order_by(
-            F("oldest_breach").asc(nulls_last=True),
-            F("nearest_deadline").asc(nulls_last=True),
-            "priority_rank",
-            "created_at",
-            "id",
-        )
+        .order_by(*QUEUE_ORDER)
     )
 
 
@@ -165,8 +259,7 @@ def review_queue(level: int) -> QuerySet[Ticket]:
     tickets = Ticket.objects.filter(escalation_level=level, status__in=ACTIVE_STATUSES)
     why = Event.objects.filter(kind__in=ESCALATION_EVENTS).order_by("-created_at", "-id")
     return (
-        with_nearest_deadline(tickets)
-        .select_related("category", "assignee", "policy_version")
+        tickets.select_related("category", "assignee", "policy_version")
         .prefetch_related("clocks", Prefetch("events", queryset=why, to_attr="escalation_events"))
         .order_by("escalated_at", "id")
     )

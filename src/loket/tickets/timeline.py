@@ -11,7 +11,8 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.files.base import ContentFile
 
-from loket.tickets.models import Attachment, Event, Message, Ticket
+from loket.tickets.models import Attachment, Event, Message, SearchEntry, Ticket
+from loket.tickets.searchtext import index_terms
 from loket.tickets.sniffing import IncomingFile
 
 type Agent = AbstractBaseUser | AnonymousUser
@@ -124,6 +125,7 @@ def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Messag
         redactions=message.provenance.redactions,
         created_at=now,
     )
+    SearchEntry.objects.create(ticket=ticket, message=stored, terms=index_terms(message.body))
     for incoming in message.attachments:
         attachment = Attachment(
             message=stored,
@@ -135,6 +137,11 @@ def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Messag
         attachment.file.save(incoming.filename, ContentFile(incoming.content), save=False)
         attachment.save()
     return stored
+
+
+def index_subject(ticket: Ticket) -> None:
+    """The subject joins the search index (the messages join it as they are added)."""
+    SearchEntry.objects.create(ticket=ticket, terms=index_terms(ticket.subject))
 
 
 def touch(ticket: Ticket, now: datetime) -> None:
