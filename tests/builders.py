@@ -47,7 +47,7 @@ def build_ticket(
 
 def confirm_link(client: Client, body: str) -> None:
     """Follow the mailed link as the account's owner: the page, then its one button."""
-    match = re.search(r"http://[^\s/]+(/portal/verify/\S+/)", body)
+    match = re.search(r"http://[^\s/]+(/(?:ja|id|en)/portal/verify/\S+/)", body)
     assert match is not None, body
     anonymous = Client()
     assert anonymous.get(match.group(1)).status_code == 200

@@ -10,9 +10,11 @@
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
+from django.urls import is_valid_path, reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import trans_real
 
 from loket.policy.queries import NoActivePolicy, default_language
@@ -62,6 +64,27 @@ class LanguageMiddleware(LocaleMiddleware):
         )
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        # A 404 from a view on an unprefixed route that exists (an unknown portal token) is the
+        # answer: Django would otherwise redirect it under a language prefix to 404 there.
+        if response.status_code == 404 and is_valid_path(
+            request.path_info, getattr(request, "urlconf", None)
+        ):
+            patch_vary_headers(response, ("Accept-Language",))
+            response.headers.setdefault("Content-Language", translation.get_language())
+            return response
+        return super().process_response(request, response)
+
+
+def reverse_here(request: HttpRequest, name: str, **kwargs: str) -> str:
+    """`name`'s path in the namespace the request came by: a page reached unprefixed (a link
+    mailed before the language prefixes, an integration posting to /support/contact/) goes on
+    unprefixed as it always did, /ja/... stays under /ja/."""
+    namespace = request.resolver_match.namespace if request.resolver_match else None
+    return reverse(name, kwargs=kwargs, current_app=namespace)
 
 
 def use_requester_language(request: HttpRequest, language: str) -> None:

@@ -22,15 +22,25 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("ready/", ops_views.ready, name="ready"),
     path("metrics", ops_views.metrics, name="metrics"),
-    path("support/contact/", include("loket.intake.urls")),
-    path("portal/", include("loket.portal.urls")),
+    # The unprefixed public addresses answer as they always did: portal and verification links
+    # already mailed out, and integrations posting to /support/contact/ (bench/intake). Their
+    # own namespaces make them reachable, never generated: every link Loket builds carries a
+    # language prefix (see the i18n patterns below); on these pages a link to the same app stays
+    # unprefixed (Django reverses within the current namespace).
+    path("support/contact/", include("loket.intake.urls", namespace="intake_unprefixed")),
+    path("portal/", include("loket.portal.urls", namespace="portal_unprefixed")),
     path("console/mail/", include("loket.mail.urls")),
     path("whatsapp/", include("loket.whatsapp.urls")),
     path("console/", include("loket.console.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # /ja/support/, /id/support/, /en/support/; a bare /support/ is redirected by the locale
-    # middleware to the visitor's language.
-    *i18n_patterns(path("support/", policy_views.support_page, name="support_page")),
+    # Every public page under each language prefix: /ja/support/, /id/support/contact/,
+    # /en/portal/t/<token>/, ...; a bare /support/ is redirected by the locale middleware to the
+    # visitor's language.
+    *i18n_patterns(
+        path("support/", policy_views.support_page, name="support_page"),
+        path("support/contact/", include("loket.intake.urls")),
+        path("portal/", include("loket.portal.urls")),
+    ),
 ]

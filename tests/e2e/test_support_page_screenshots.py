@@ -104,4 +104,4 @@ def test_the_support_page_prints_without_navigation_and_with_link_addresses(
              document.querySelector(".channel-contact_form a[data-print-url]"), "::after"
            ).content"""
     )
-    assert f"{live_server.url}/support/contact/" in after
+    assert f"{live_server.url}/{language}/support/contact/" in after

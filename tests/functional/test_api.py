@@ -62,7 +62,7 @@ def test_creating_a_ticket_returns_its_reference_and_acknowledges_it(api: Client
     ticket = Ticket.objects.get(reference=data["reference"])
     assert (ticket.channel, ticket.language) == ("api", "id")
     assert data["messages"][0]["body"] == "Kartu saya ditagih dua kali untuk INV-2026-0398."
-    assert "/portal/t/" in data["portal_url"]
+    assert "/id/portal/t/" in data["portal_url"]
     # The dispute names its invoice but not the date, plan or card issuer: the
     # acknowledgement asks for exactly those, in Indonesian, and the ticket waits (S8).
     acknowledgement = OutboxMessage.objects.get(ticket=ticket, kind="acknowledgement")

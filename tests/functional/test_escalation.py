@@ -194,7 +194,7 @@ def test_a_breached_resolution_goes_to_supervisor_review_once(settings: object) 
 def test_the_portal_button_asks_with_a_summary_and_shows_the_review(client: Client) -> None:
     with at("2026-11-23 09:00"):
         ticket = open_dispute()
-    page = portal_path(str(ticket.reference))
+    page = portal_path(str(ticket.reference), ticket.language)
     with at("2026-11-24 10:00"):
         empty = client.post(page + "escalate/", {"summary": ""})
         assert empty.status_code == 400

@@ -33,7 +33,7 @@ def test_an_access_case_pauses_while_waiting_and_breaches_on_the_business_deadli
     with at("2026-11-23 09:00"):  # Monday
         client.post("/support/contact/", form, headers={"accept-language": "en"})
     ticket = Ticket.objects.get()
-    portal = portal_path(str(ticket.reference))
+    portal = portal_path(str(ticket.reference), ticket.language)
 
     with at("2026-11-23 11:00"):
         client.force_login(agent)

@@ -126,7 +126,7 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         channel=ticket.channel,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
-        portal_url=portal_url(str(ticket.reference)),
+        portal_url=portal_url(str(ticket.reference), ticket.language),
         messages=[
             MessageOut(
                 kind=message.kind,

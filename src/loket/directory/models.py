@@ -2,6 +2,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def valid_pattern(value: str) -> None:
@@ -49,10 +50,10 @@ class Storefront(models.Model):
 
 
 class AccountStatus(models.TextChoices):
-    ACTIVE = "active", "active"
-    TRIAL = "trial", "trial"
-    SUSPENDED = "suspended", "suspended"
-    CANCELLED = "cancelled", "cancelled"
+    ACTIVE = "active", _("Active")
+    TRIAL = "trial", _("Trial")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Account(models.Model):
@@ -72,11 +73,11 @@ class Account(models.Model):
 
 
 class InvoiceStatus(models.TextChoices):
-    PAID = "paid", "paid"
-    FAILED = "failed", "failed"
-    REFUNDED = "refunded", "refunded"
-    PARTIALLY_REFUNDED = "partially_refunded", "partially refunded"
-    DISPUTED = "disputed", "disputed"
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+    REFUNDED = "refunded", _("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    DISPUTED = "disputed", _("Disputed")
 
 
 class Invoice(models.Model):
@@ -99,9 +100,9 @@ class Invoice(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    PENDING = "pending", "pending"
-    COMPLETED = "completed", "completed"
-    FAILED = "failed", "failed"
+    PENDING = "pending", _("Refund pending")
+    COMPLETED = "completed", _("Refund completed")
+    FAILED = "failed", _("Refund failed")
 
 
 class Refund(models.Model):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.intake.forms import ContactForm
+from loket.language import reverse_here
 from loket.limits import over_limit
 from loket.tickets.access import access_ticket_by_token
 from loket.tickets.links import make_token, portal_path
@@ -42,7 +43,8 @@ def contact(request: HttpRequest) -> HttpResponse:
         )
         ticket = receive(message, now=now).ticket
         assert ticket is not None, "the contact form always opens a ticket"
-        return redirect("intake:thanks", token=make_token(str(ticket.reference)))
+        token = make_token(str(ticket.reference))
+        return redirect(reverse_here(request, "intake:thanks", token=token))
     status = 400 if form.errors else 200
     return render(request, "intake/contact.html", {"form": form}, status=status)
 
@@ -60,5 +62,7 @@ def throttled(request: HttpRequest, recipient: str) -> int | None:
 
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     ticket = access_ticket_by_token(token)
-    context = {"ticket": ticket, "portal_path": portal_path(str(ticket.reference))}
+    # The page's own language: the visitor may have switched since the ticket was opened.
+    portal = portal_path(str(ticket.reference), get_language())
+    context = {"ticket": ticket, "portal_path": portal}
     return render(request, "intake/thanks.html", context)

@@ -53,7 +53,7 @@ def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:
         "ticket": ticket,
         # A WhatsApp chat is answered in the chat, not "by e-mail".
         "by_chat": route is not None and route.channel == Channel.WHATSAPP,
-        "portal_url": portal_url(str(ticket.reference)),
+        "portal_url": portal_url(str(ticket.reference), ticket.language),
         "link_days": settings.LOKET_PORTAL_LINK_MAX_AGE_DAYS,
         **context,
     }

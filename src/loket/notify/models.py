@@ -4,13 +4,25 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxStatus(models.TextChoices):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class WhatsAppDelivery(models.TextChoices):
+    """What WhatsApp last reported of a message we sent (`OutboxMessage.delivery_status`, the
+    `whatsapp_status` events), in the order a message goes through them."""
+
+    ACCEPTED = "accepted", _("Accepted by WhatsApp")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Not delivered")
 
 
 class OutboxMessage(models.Model):

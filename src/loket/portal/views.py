@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.inbound.pipeline import escalation_through_portal, reply_through_portal
-from loket.language import use_requester_language
+from loket.language import reverse_here, use_requester_language
 from loket.limits import exceeded, over_limit
 from loket.notify.content import level_name
 from loket.portal.forms import EscalationForm, NewLinkForm
@@ -49,7 +49,7 @@ def ticket_page(
             form.add_error(None, _("This request is closed. Please send us a new request."))
         else:
             messages.success(request, _("Thank you, your reply was added to your request."))
-            return redirect("portal:ticket", token=token)
+            return redirect(reverse_here(request, "portal:ticket", token=token))
     context = {
         "ticket": ticket,
         "thread": queries.thread(ticket, include_internal=False),
@@ -83,7 +83,7 @@ def ask_for_escalation(request: HttpRequest, token: str) -> HttpResponse:
         form.add_error(None, str(refused))
         return ticket_page(request, token, escalation_form=form)
     messages.success(request, str(ESCALATION_ANSWERS[answer.outcome]))
-    return redirect("portal:ticket", token=token)
+    return redirect(reverse_here(request, "portal:ticket", token=token))
 
 
 ESCALATION_ANSWERS = {

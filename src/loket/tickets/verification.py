@@ -24,6 +24,7 @@ from loket.notify import content
 from loket.notify.outbox import queue_email
 from loket.policy.queries import document_of
 from loket.tickets import queries
+from loket.tickets.links import public_path
 from loket.tickets.models import (
     EventKind,
     OwnershipVerification,
@@ -196,7 +197,9 @@ def digest(token: str) -> str:
 
 
 def verification_url(ticket: Ticket, token: str) -> str:
-    return f"{settings.LOKET_BASE_URL}/portal/verify/{ticket.reference}/{token}/"
+    reference = str(ticket.reference)
+    path = public_path("portal:verify", ticket.language, reference=reference, token=token)
+    return settings.LOKET_BASE_URL + path
 
 
 def masked(address: str) -> str:

@@ -18,7 +18,7 @@ from loket.inbound.message import InboundMessage
 from loket.inbound.models import InboundRecord, InboundStatus
 from loket.inbound.pipeline import receive
 from loket.notify import whatsapp
-from loket.notify.models import OutboxMessage, OutboxStatus
+from loket.notify.models import OutboxMessage, OutboxStatus, WhatsAppDelivery
 from loket.tickets.models import Channel, EventKind
 from loket.tickets.sniffing import IncomingFile, kept_file
 from loket.tickets.timeline import record_event
@@ -42,7 +42,7 @@ MEDIA_PATIENCE = timedelta(hours=1)
 # A status can overtake the answer to our own send (which names the wamid): it waits this long.
 STATUS_PATIENCE = timedelta(hours=1)
 # Statuses only move forward: a late "delivered" never undoes "read".
-STATUS_RANK = {"": 0, "accepted": 1, "sent": 2, "delivered": 3, "read": 4, "failed": 5}
+STATUS_RANK = {"": 0} | {status.value: rank for rank, status in enumerate(WhatsAppDelivery, 1)}
 UNKNOWN_TYPE = (
     "[A WhatsApp message of type “{kind}” that Loket cannot show. "
     "Ask the requester to send it as text or as a photo.]"
