@@ -52,7 +52,7 @@ def test_a_duplicate_is_merged_and_its_reference_leads_on(agent_client: Client) 
 
     followed = agent_client.get(f"/console/t/{duplicate.reference}/")
     assert followed["Location"] == f"/console/t/{target.reference}/"
-    portal = Client().get(portal_path(str(duplicate.reference)))
+    portal = Client().get(portal_path(str(duplicate.reference), duplicate.language))
     assert portal.status_code == 302
 
 

@@ -278,6 +278,9 @@ def merged_notice(ticket: Ticket, target: Ticket) -> EmailContent:
         subject = _("[%(old)s] Continued under %(new)s") % {
             "old": ticket.reference, "new": target.reference,
         }  # fmt: skip
-        context = {"target": target, "target_url": portal_url(str(target.reference))}
+        context = {
+            "target": target,
+            "target_url": portal_url(str(target.reference), ticket.language),
+        }
         body = render(ticket, "merged", context)
     return EmailContent(subject, body, thread_headers(target, automatic=True))

@@ -35,7 +35,8 @@ def ticket_page(
 ) -> HttpResponse:
     ticket = access_ticket_by_token(token)
     if ticket.merged_into_id:  # the same requester's case continues under the survivor
-        return redirect(portal_path(str(surviving(ticket).reference)))
+        target = surviving(ticket)
+        return redirect(portal_path(str(target.reference), target.language))
     use_requester_language(request, ticket.language)
     replying = request.method == "POST" and escalation_form is None
     form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)
