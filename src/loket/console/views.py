@@ -255,6 +255,7 @@ def ticket_page(
     panel = queries.whatsapp_panel(ticket, timezone.now())
     context = {
         "latest_message": initial["seen_message"],
+        "ratings": ticket.surveys.filter(answered_at__isnull=False).order_by("answered_at"),
         "macros": Macro.objects.filter(active=True).only("id", "name"),
         "chosen_macro": chosen,
         "whatsapp": panel,

@@ -284,3 +284,17 @@ def merged_notice(ticket: Ticket, target: Ticket) -> EmailContent:
         }
         body = render(ticket, "merged", context)
     return EmailContent(subject, body, thread_headers(target, automatic=True))
+
+
+def satisfaction_question(ticket: Ticket, *, url: str) -> EmailContent:
+    """One question after a resolution, in the requester's language: two links, each opening
+    a page with that answer chosen and one button (a link scanner that follows them records
+    nothing)."""
+    with translation.override(ticket.language):
+        subject = _("[%(reference)s] Did our answer help?") % {"reference": ticket.reference}
+        context: dict[str, object] = {
+            "good_url": f"{url}?rating=good",
+            "bad_url": f"{url}?rating=bad",
+        }
+        body = render(ticket, "satisfaction", context)
+    return EmailContent(subject, body, thread_headers(ticket, automatic=True))

@@ -122,8 +122,8 @@ def is_permanent(error: Exception) -> bool:
 
 
 # Mails whose body holds a one-time secret link (ownership verification, S11).
-ONE_TIME_SECRETS = frozenset({"verification_link"})
-ONE_TIME_LINK = re.compile(r"(https?://\S+/portal/verify/[^/\s]+/)\S+")
+ONE_TIME_SECRETS = frozenset({"verification_link", "satisfaction_survey"})
+ONE_TIME_LINK = re.compile(r"(https?://\S+/portal/(?:verify/[^/\s]+|rate)/)\S+")
 
 
 @transaction.atomic

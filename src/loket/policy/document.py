@@ -145,6 +145,17 @@ class CategoryDefinition:
 
 
 @dataclass(frozen=True)
+class Satisfaction:
+    """After a ticket is resolved, one question to the requester (good or bad, and a comment)
+    through a single-use link that works `expires_days`; a bad answer reopens the ticket when
+    `reopen_on_bad`. Never for a buyer redirected to the seller (S2)."""
+
+    enabled: bool = False
+    expires_days: int = 14
+    reopen_on_bad: bool = False
+
+
+@dataclass(frozen=True)
 class Verification:
     """S11, S13: ownership of the account confirmed by a one-time link to its address on file.
     Escalating a ticket of `categories` starts it, and the console refuses `protected_actions`
@@ -188,6 +199,7 @@ class PolicyDocument:
     page_texts: Mapping[str, Texts]
     page_lists: Mapping[str, TextLists]
     verification: Verification = field(default_factory=Verification)
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
     def is_buyer_matter(self, code: str) -> bool:
         """S2: a buyer's order on a seller's store, which the seller handles."""
@@ -440,6 +452,7 @@ def read_document(reader: Reader, data: dict[str, Any]) -> PolicyDocument | None
         escalation=read_escalation(reader, data),
         refunds=read_refunds(reader, data),
         verification=read_verification(reader, data),
+        satisfaction=read_satisfaction(reader, data),
         page_texts={key: reader.texts(page(reader, data), key, ("page",)) for key in PAGE_TEXTS},
         page_lists={
             key: reader.text_lists(page(reader, data), key, ("page",)) for key in PAGE_LISTS
@@ -783,6 +796,22 @@ def read_verification(reader: Reader, data: dict[str, Any]) -> Verification:
         categories=reader.codes(table, "categories", path),
         protected_actions=actions,
         account_changes=reader.codes(table, "account_changes", path),
+    )
+
+
+def read_satisfaction(reader: Reader, data: dict[str, Any]) -> Satisfaction:
+    path: KeyPath = ("satisfaction",)
+    table = reader.table(data.get("satisfaction"), path, required=False)
+    if not table:
+        return Satisfaction()
+    days = table.get("expires_days", 14)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
+        reader.problem((*path, "expires_days"), "must be a whole number of days from 1 to 90")
+        days = 14
+    return Satisfaction(
+        enabled=reader.boolean(table, "enabled", path, True),
+        expires_days=days,
+        reopen_on_bad=reader.boolean(table, "reopen_on_bad", path, False),
     )
 
 

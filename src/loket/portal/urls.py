@@ -9,4 +9,5 @@ urlpatterns = [
     path("t/<str:token>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("t/<str:token>/escalate/", views.ask_for_escalation, name="escalate"),
     path("verify/<str:reference>/<str:token>/", views.verify, name="verify"),
+    path("rate/<str:token>/", views.rate, name="rate"),
 ]

@@ -5,13 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from loket.inbound.pipeline import escalation_through_portal, reply_through_portal
 from loket.language import reverse_here, use_requester_language
 from loket.limits import exceeded, over_limit
 from loket.notify.content import level_name
-from loket.portal.forms import EscalationForm, NewLinkForm
+from loket.portal.forms import EscalationForm, NewLinkForm, RatingForm
 from loket.sla.queries import requester_deadlines
 from loket.tickets import queries
 from loket.tickets.access import (
@@ -27,6 +27,7 @@ from loket.tickets.links import portal_path
 from loket.tickets.merging import surviving
 from loket.tickets.models import ACTIVE_STATUSES, Status
 from loket.tickets.operations import TicketClosed, send_portal_link
+from loket.tickets.surveys import answer_survey, survey_of
 from loket.tickets.verification import confirm
 
 
@@ -146,3 +147,37 @@ def verify(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     status = 200 if confirmation.outcome == "verified" else 400
     context = {"outcome": confirmation.outcome}
     return render(request, "portal/verify.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the question with the answer from the mail's link chosen (a link scanner
+    records nothing); POST records it once. Unknown links count against the client address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    guesses = {"limit": settings.LOKET_VERIFICATION_FAILURES_PER_HOUR, "seconds": 3600}
+    survey = survey_of(token)
+    if survey is not None:
+        use_requester_language(request, survey.ticket.language)
+    if (retry := exceeded("survey-guesses", address, **guesses)) is not None:
+        response = render(request, "portal/rate.html", {"outcome": "throttled"}, status=429)
+        response["Retry-After"] = str(retry)
+        return response
+    form = RatingForm(request.POST or None, initial={"rating": request.GET.get("rating", "")})
+    if request.method == "POST" and form.is_valid():
+        answer = answer_survey(
+            token=token, rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"], now=timezone.now(),
+        )  # fmt: skip
+        if answer.outcome == "unknown":
+            over_limit("survey-guesses", address, **guesses)
+        status = 200 if answer.outcome == "rated" else (404 if answer.outcome == "unknown" else 410)
+        context = {"outcome": answer.outcome, "answer": answer}
+        return render(request, "portal/rate.html", context, status=status)
+    if survey is None:
+        over_limit("survey-guesses", address, **guesses)
+        return render(request, "portal/rate.html", {"outcome": "unknown"}, status=404)
+    if survey.answered_at is not None or survey.expires_at <= timezone.now():
+        outcome = "answered_already" if survey.answered_at else "expired"
+        return render(request, "portal/rate.html", {"outcome": outcome}, status=410)
+    context = {"outcome": "ask", "form": form, "ticket": survey.ticket}
+    return render(request, "portal/rate.html", context, status=400 if form.errors else 200)

@@ -25,6 +25,7 @@ from loket.sla.queries import CLOCK_ORDER
 from loket.tickets.access import REVIEW_PERMISSION
 from loket.tickets.models import ACTIVE_STATUSES, EventKind, Status, Ticket, VerificationStatus
 from loket.tickets.operations import lock, mail_requester
+from loket.tickets.surveys import offer_survey
 from loket.tickets.timeline import Agent, record_event, touch
 from loket.tickets.verification import (
     VerificationRefused,
@@ -153,6 +154,7 @@ def resolve_in_review(
         data = {"from": previous, "to": Status.RESOLVED, "reason": reason,
                 "level": ticket.escalation_level}  # fmt: skip
         record_event(ticket.pk, EventKind.RESOLVED_IN_REVIEW, actor=actor, data=data, now=now)
+        offer_survey(ticket, now)
     return ticket
 
 

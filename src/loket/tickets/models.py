@@ -235,6 +235,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Another ticket merged into this one")
     MERGED_INTO = "merged_into", _("Merged into another ticket")
     SPLIT_OFF = "split_off", _("A message split off into a new ticket")
+    SURVEY_SENT = "survey_sent", _("Satisfaction question sent")
+    SURVEY_ANSWERED = "survey_answered", _("Satisfaction rated")
 
 
 class Event(models.Model):
@@ -382,3 +384,32 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.ticket_id}"
+
+
+class Rating(models.TextChoices):
+    GOOD = "good", _("Good")
+    BAD = "bad", _("Bad")
+
+
+class SatisfactionSurvey(models.Model):
+    """One question after a resolution (CSAT): the link's token is kept only as its hash, works
+    once and until `expires_at`; the agent is whoever held the ticket when it was resolved."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="surveys")
+    token_hash = models.CharField(max_length=64, unique=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    rating = models.CharField(max_length=4, choices=Rating.choices, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["answered_at"], name="survey_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey of {self.ticket_id}: {self.rating or 'unanswered'}"

@@ -37,6 +37,7 @@ from loket.tickets.models import (
 )
 from loket.tickets.references import make_reference
 from loket.tickets.sniffing import IncomingFile
+from loket.tickets.surveys import offer_survey
 from loket.tickets.timeline import (
     NO_PROVENANCE,
     Agent,
@@ -250,6 +251,8 @@ def record_public_reply(
         )
         mail = content.public_reply(ticket, message, now=now)
         mail_requester(ticket, "public_reply", mail, now)
+        if ticket.status == Status.RESOLVED != previous:
+            offer_survey(ticket, now)
     return message
 
 
@@ -307,6 +310,8 @@ def set_status(*, ticket: Ticket, status: str, actor: Agent | None, now: datetim
         touch(ticket, now)
         data = {"from": previous, "to": status}
         record_event(ticket.pk, EventKind.STATUS_CHANGED, actor=actor, data=data, now=now)
+        if status == Status.RESOLVED:
+            offer_survey(ticket, now)
     return ticket
 
 
