@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("bulk/", views.bulk, name="bulk"),
     path("macros/", views.macros, name="macros"),
+    path("reports/", views.reports, name="reports"),
     path("macros/new/", views.macro_edit, name="macro_new"),
     path("macros/<int:pk>/", views.macro_edit, name="macro_edit"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,7 +1,8 @@
 """Agent and supervisor pages: each view parses its form, makes one domain call, renders."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -32,6 +33,7 @@ from loket.console.forms import (
     WhatsAppTemplateForm,
     complex_reasons,
 )
+from loket.console.reporting import as_csv, as_xlsx, bars, day_bars, labelled
 from loket.notify.content import level_name, progress_update_draft
 from loket.notify.whatsapp import WindowClosed
 from loket.policy.models import Category
@@ -76,6 +78,7 @@ from loket.tickets.presence import (
     report_presence,
 )
 from loket.tickets.quoting import fold_quoted
+from loket.tickets.reports import Period, build_report
 from loket.tickets.search import search
 from loket.tickets.verification import (
     VerificationNeeded,
@@ -178,6 +181,55 @@ def bulk_actions() -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Category"), [(f"category:{c.code}", c.name_in()) for c in categories]),
         (_("Note"), [("note", _("Add the note below"))]),
     ]
+
+
+MAX_REPORT_DAYS = 366
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """Supervisors' reports over whole days in WIB (?from=2026-11-01&to=2026-11-30), as a
+    page with charts and tables, or ?format=csv / xlsx with the same numbers."""
+    if not may_review(request.user, 1):
+        raise PermissionDenied
+    period, problem = report_period(request)
+    report = build_report(period)
+    name = f"loket-report-{period.first}-{period.last}"
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(as_csv(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(as_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    context = {
+        "report": report, "problem": problem,
+        "categories": bars(labelled("category", report.by_category)),
+        "channels": bars(labelled("channel", report.by_channel)),
+        "languages": bars(labelled("language", report.by_language)),
+        "days": day_bars(report), "chart_width": max(len(report.daily) * 12, 12),
+        "query": request.GET.urlencode(),
+    }  # fmt: skip
+    return render(request, "console/reports.html", context, status=400 if problem else 200)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_period(request: HttpRequest) -> tuple[Period, str]:
+    """The chosen days, or the last 30 days in WIB; a bad choice says why and shows those."""
+    zone = ZoneInfo(active_policy().document.hours.time_zone)
+    today = timezone.now().astimezone(zone).date()
+    default = Period(today - timedelta(days=29), today, zone)
+    try:
+        first = date.fromisoformat(request.GET.get("from") or default.first.isoformat())
+        last = date.fromisoformat(request.GET.get("to") or default.last.isoformat())
+    except ValueError:
+        return default, _("Dates are written 2026-11-30.")
+    if last < first or (last - first).days >= MAX_REPORT_DAYS:
+        return default, _("Choose a period of one day to one year, the first day first.")
+    return Period(first, last, zone), ""
 
 
 def macro_chosen(request: HttpRequest) -> Macro | None:
