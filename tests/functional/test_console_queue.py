@@ -165,3 +165,36 @@ def test_a_page_costs_the_same_queries_whatever_the_rows(agent_client: Client) -
     with CaptureQueriesContext(connection) as full:
         agent_client.get("/console/")
     assert len(full) == len(few)
+
+
+def test_raising_the_priority_moves_a_ticket_ahead_of_its_equals(
+    agent_client: Client, agent: User
+) -> None:
+    first, second = build_ticket(), build_ticket()  # same category, same deadline
+    assert references(agent_client.get("/console/").content.decode()) == [
+        first.reference, second.reference,
+    ]  # fmt: skip
+    answer = agent_client.post(
+        f"/console/t/{second.reference}/priority/", {"priority": "0", "reason": "Store is down"}
+    )
+    assert answer.status_code == 302
+    assert references(agent_client.get("/console/").content.decode()) == [
+        second.reference, first.reference,
+    ]  # fmt: skip
+    event = second.events.get(kind="priority_changed")
+    assert event.data == {"from": 2, "to": 0, "reason": "Store is down"}
+    refused = agent_client.post(f"/console/t/{first.reference}/priority/", {"priority": "0"})
+    assert refused.status_code == 302
+    first.refresh_from_db()
+    assert first.priority_rank == 2  # no reason, no change
+
+
+def test_the_timeline_exports_as_csv(agent_client: Client, agent: User) -> None:
+    ticket = build_ticket()
+    assign(ticket=ticket, assignee=agent, actor=agent, now=NOW)
+    exported = agent_client.get(f"/console/t/{ticket.reference}/timeline.csv")
+    assert exported["Content-Type"].startswith("text/csv")
+    lines = exported.content.decode().splitlines()
+    assert lines[0] == "time_utc,event,label,actor,data"
+    assert any(",assigned,Assigned," in line for line in lines)
+    assert any(line.startswith("2026-11-23T02:00:00+00:00,created,") for line in lines)

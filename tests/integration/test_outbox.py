@@ -108,7 +108,8 @@ def test_mail_goes_out_as_text_and_html_in_the_requesters_language(
     assert '<html lang="ja">' in markup
     assert str(ticket.reference) in markup
     assert "田中 &lt;花子&gt;" in markup, "the requester's words are escaped in the HTML"
-    assert f'href="{settings.LOKET_BASE_URL}/portal/' in markup, "the portal link is clickable"
+    portal = f'href="{settings.LOKET_BASE_URL}/ja/portal/'
+    assert portal in markup, "the portal link is clickable, under the requester's language"
 
 
 def test_a_permanent_refusal_fails_at_once_and_the_ticket_says_so(

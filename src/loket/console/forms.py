@@ -13,7 +13,7 @@ from loket.policy.queries import document_of
 from loket.tickets.calls import Call, ImpossibleNumber, caller_number
 from loket.tickets.forms import BODY_MAX_LENGTH, AttachmentsField
 from loket.tickets.macros import check_macro_text
-from loket.tickets.models import CallDirection, Macro, RefundOutcome, Status, Ticket
+from loket.tickets.models import CallDirection, Macro, Priority, RefundOutcome, Status, Ticket
 from loket.triage.asking import asks_for_secret
 
 
@@ -66,6 +66,11 @@ class StatusForm(forms.Form):
 def complex_reasons(ticket: Ticket) -> tuple[str, ...]:
     version = ticket.policy_version
     return document_of(version).sla.complex_reasons if version else ()
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    reason = forms.CharField(label=_("Why"), max_length=500)
 
 
 class ComplexForm(forms.Form):

@@ -3,6 +3,7 @@ script), labels for codes, and the rows of the CSV and XLSX exports - the same n
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from loket.policy.models import Category
-from loket.tickets.models import Channel
+from loket.tickets.models import Channel, Ticket
 from loket.tickets.reports import Attainment, Distribution, Report
 
 # (section, item, measure, value): one row of the exports.
@@ -132,4 +133,16 @@ def as_xlsx(report: Report) -> bytes:
         sheet.write_row(index, 0, ["" if v is None else v for v in row])
     sheet.set_column(0, 2, 24)
     book.close()
+    return out.getvalue()
+
+
+def timeline_as_csv(ticket: Ticket) -> str:
+    """Every event of a ticket: when (UTC), what, who, and its data (before/after, reasons)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(("time_utc", "event", "label", "actor", "data"))
+    for event in ticket.events.order_by("created_at", "id"):
+        data = json.dumps(event.data, ensure_ascii=False, sort_keys=True)
+        writer.writerow((event.created_at.isoformat(), event.kind, event.get_kind_display(),
+                         event.actor_label, data))  # fmt: skip
     return out.getvalue()

@@ -26,6 +26,7 @@ from loket.console.forms import (
     InternalNoteForm,
     MacroForm,
     NewCallForm,
+    PriorityForm,
     PublicReplyForm,
     ReasonForm,
     RefundDecisionForm,
@@ -33,7 +34,7 @@ from loket.console.forms import (
     WhatsAppTemplateForm,
     complex_reasons,
 )
-from loket.console.reporting import as_csv, as_xlsx, bars, day_bars, labelled
+from loket.console.reporting import as_csv, as_xlsx, bars, day_bars, labelled, timeline_as_csv
 from loket.notify.content import level_name, progress_update_draft
 from loket.notify.whatsapp import WindowClosed
 from loket.policy.models import Category
@@ -61,6 +62,7 @@ from loket.tickets.operations import (
     RefundRefused,
     UnknownTemplate,
     assign,
+    change_priority,
     decide_refund,
     mark_complex,
     recategorise,
@@ -327,6 +329,7 @@ def ticket_page(
         "note_form": note_form or InternalNoteForm(),
         "call_form": call_form or CallForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority_rank}),
         "triage": queries.latest_triage(ticket),
         "checklist": queries.evidence_checklist(ticket),
         "refund": refund,
@@ -376,6 +379,30 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 MERGED = gettext_lazy("%(old)s was merged into %(new)s.")
+
+
+@login_required
+@require_POST
+def priority(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, reference)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a priority and say why."))
+        return redirect("console:ticket", reference=reference)
+    change_priority(
+        ticket=ticket, rank=form.cleaned_data["priority"], reason=form.cleaned_data["reason"],
+        actor=request.user, now=timezone.now(),
+    )  # fmt: skip
+    return redirect("console:ticket", reference=reference)
+
+
+@login_required
+def timeline_csv(request: HttpRequest, reference: str) -> HttpResponse:
+    """The ticket's whole timeline (every change, its actor, time and before/after) as CSV."""
+    ticket = access_ticket_for_agent(request.user, reference)
+    response = HttpResponse(timeline_as_csv(ticket), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ticket.reference}-timeline.csv"'
+    return response
 
 
 @login_required

@@ -26,6 +26,15 @@ class QueueGroup(models.IntegerChoices):
 
 # The policy file's priorities, most urgent first.
 PRIORITY_RANKS = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 0, _("Urgent")
+    HIGH = 1, _("High")
+    NORMAL = 2, _("Normal")
+    LOW = 3, _("Low")
+
+
 REOPENED_BY_REQUESTER = (Status.PENDING_CUSTOMER, Status.RESOLVED)
 
 
@@ -96,7 +105,9 @@ class Ticket(models.Model):
     # priority among equals. Stored and indexed, so a queue page is one index range scan.
     queue_group = models.PositiveSmallIntegerField(default=QueueGroup.IDLE)
     queue_at = models.DateTimeField(null=True)
-    priority_rank = models.PositiveSmallIntegerField(default=PRIORITY_RANKS["normal"])
+    priority_rank = models.PositiveSmallIntegerField(
+        default=PRIORITY_RANKS["normal"], choices=Priority.choices
+    )
     # A duplicate merged into another ticket: closed, empty, and its reference leads there.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -235,6 +246,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Another ticket merged into this one")
     MERGED_INTO = "merged_into", _("Merged into another ticket")
     SPLIT_OFF = "split_off", _("A message split off into a new ticket")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     SURVEY_SENT = "survey_sent", _("Satisfaction question sent")
     SURVEY_ANSWERED = "survey_answered", _("Satisfaction rated")
 

@@ -29,6 +29,7 @@ from loket.tickets.models import (
     EventKind,
     Message,
     MessageKind,
+    Priority,
     RefundDecision,
     RefundOutcome,
     Status,
@@ -326,6 +327,24 @@ def assign(
         touch(ticket, now)
         data = {"assignee": display_name(assignee) if assignee else None}
         record_event(ticket.pk, EventKind.ASSIGNED, actor=actor, data=data, now=now)
+    return ticket
+
+
+def change_priority(
+    *, ticket: Ticket, rank: int, reason: str, actor: Agent | None, now: datetime
+) -> Ticket:
+    """An agent raises (or lowers) the category's priority, with a reason on the timeline; the
+    ticket moves in the queue among tickets with the same deadline."""
+    if rank not in Priority.values or not reason.strip():
+        raise ValueError("a priority and a reason are needed")
+    with transaction.atomic():
+        ticket = lock(ticket)
+        if ticket.priority_rank == rank:
+            return ticket
+        data = {"from": ticket.priority_rank, "to": rank, "reason": reason.strip()[:500]}
+        ticket.priority_rank = rank
+        touch(ticket, now)
+        record_event(ticket.pk, EventKind.PRIORITY_CHANGED, actor=actor, data=data, now=now)
     return ticket
 
 
