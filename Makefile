@@ -20,8 +20,12 @@ $(UV):
 	$(UV_PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Python writes no bytecode on these machines (PYTHONDONTWRITEBYTECODE): without compiled files
+# every command would compile Loket and Django from source on each start (issue 13). The
+# dependencies are compiled by uv, Loket's own source by compileall (the files are git-ignored).
 install: $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
+	$(BIN)/python -m compileall -q -j 0 src/loket
 	@$(MAKE) --no-print-directory messages
 
 # Compiled catalogs are build output: made from the committed .po files on every install.
