@@ -15,12 +15,16 @@ from tests.smtp import SmtpServer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def token() -> str:
-    api_token = ApiToken(name="storefront")
+def issued(name: str, scopes: str, categories: str = "") -> str:
+    api_token = ApiToken(name=name, scopes=scopes, categories=categories)
     secret = api_token.issue()
     api_token.save()
     return secret
+
+
+@pytest.fixture
+def token() -> str:
+    return issued("storefront", "read,create,reply,note")
 
 
 @pytest.fixture
@@ -186,7 +190,9 @@ def test_an_admin_creates_a_token_in_the_admin_and_sees_it_once(client: Client) 
     admin = User.objects.create_superuser("admin", "admin@catalo.id", "admin-password")
     client.force_login(admin)
     response = client.post(
-        "/admin/api/apitoken/add/", {"name": "storefront-sync", "active": "on"}, follow=True
+        "/admin/api/apitoken/add/",
+        {"name": "storefront-sync", "scopes": ["read", "create"], "active": "on"},
+        follow=True,
     )
     messages = " ".join(str(m) for m in response.context["messages"])
     secret = re.search(r"loket_\S+", messages)
@@ -246,3 +252,51 @@ def test_a_malformed_idempotency_key_is_a_clear_422_and_creates_nothing(
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["detail"]
     assert not Ticket.objects.exists()
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_token_does_only_what_its_scopes_allow(client: Client) -> None:
+    creator = issued("form-relay", "create")
+    created = client.post(
+        "/api/v1/tickets", ticket_body(), content_type="application/json", headers=bearer(creator)
+    )
+    assert created.status_code == 201
+    reference = created.json()["reference"]
+    read = client.get(f"/api/v1/tickets/{reference}", headers=bearer(creator))
+    assert read.status_code == 403
+    assert "'read' scope" in read.json()["detail"]
+    note = client.post(
+        f"/api/v1/tickets/{reference}/messages", {"body": "x", "kind": "internal_note"},
+        content_type="application/json", headers=bearer(creator),
+    )  # fmt: skip
+    assert note.status_code == 403
+    assert Ticket.objects.get(reference=reference).messages.count() == 1
+
+
+def test_a_token_limited_to_categories_sees_no_other(client: Client, api: Client) -> None:
+    billing = issued("billing-system", "read,create", categories="billing_dispute,refund")
+    access = ticket_body(category="access")
+    other = api.post("/api/v1/tickets", access, content_type="application/json").json()
+    seen = client.get(f"/api/v1/tickets/{other['reference']}", headers=bearer(billing))
+    assert seen.status_code == 404
+    refused = client.post(
+        "/api/v1/tickets", access, content_type="application/json", headers=bearer(billing)
+    )
+    assert refused.status_code == 403
+    allowed = client.post(
+        "/api/v1/tickets", ticket_body(), content_type="application/json", headers=bearer(billing)
+    )
+    assert allowed.status_code == 201
+
+
+def test_every_write_names_the_token_that_made_it(api: Client) -> None:
+    created = api.post("/api/v1/tickets", ticket_body(), content_type="application/json")
+    reference = created.json()["reference"]
+    note = {"body": "Checked billing", "kind": "internal_note"}
+    api.post(f"/api/v1/tickets/{reference}/messages", note, content_type="application/json")
+    ticket = Ticket.objects.get(reference=reference)
+    assert ticket.events.get(kind="created").data["via"] == "API: storefront"
+    assert ticket.messages.get(kind="internal_note").author_name == "API: storefront"

@@ -152,11 +152,25 @@ def ticket_out(ticket: Ticket) -> TicketOut:
     )
 
 
-def find_ticket(reference: str) -> Ticket:
+def find_ticket(reference: str, token: ApiToken) -> Ticket:
+    """A ticket of a category the token may see; any other is "no ticket" (404), so a token
+    limited to some categories cannot learn that others exist."""
     try:
-        return access_ticket_for_integration(reference)
+        ticket = access_ticket_for_integration(reference)
     except NoSuchTicket as error:
         raise HttpError(404, str(error)) from None
+    if not token.may_see(ticket.category_id):
+        raise HttpError(404, f"no ticket {ticket.reference}")
+    return ticket
+
+
+def token_of(request: HttpRequest, scope: str) -> ApiToken:
+    """The request's token, if it holds `scope` (else 403 naming the scope it lacks)."""
+    token = getattr(request, "auth", None)
+    assert isinstance(token, ApiToken)
+    if not token.allows(scope):
+        raise HttpError(403, f"this token lacks the {scope!r} scope")
+    return token
 
 
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")
@@ -168,8 +182,9 @@ def create_ticket(
     payload: TicketIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Status[TicketOut]:
-    token = getattr(request, "auth", None)
-    assert isinstance(token, ApiToken)
+    token = token_of(request, "create")
+    if not token.may_see(payload.category):
+        raise HttpError(403, f"this token may not create tickets of category {payload.category!r}")
     if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         # Checked before anything is stored: a 300-character key was a 500 on PostgreSQL.
         raise HttpError(422, "Idempotency-Key must be 1-255 visible ASCII characters")
@@ -196,20 +211,28 @@ def create_ticket(
     return Status(201 if opened.created else 200, ticket_out(opened.ticket))
 
 
-@api.get("/tickets/{reference}", response={200: TicketOut, 404: ErrorOut})
+@api.get("/tickets/{reference}", response={200: TicketOut, 403: ErrorOut, 404: ErrorOut})
 def get_ticket(request: HttpRequest, reference: str) -> TicketOut:
-    return ticket_out(find_ticket(reference))
+    return ticket_out(find_ticket(reference, token_of(request, "read")))
 
 
-@api.post("/tickets/{reference}/messages", response={201: TicketOut, 404: ErrorOut, 409: ErrorOut})
+@api.post(
+    "/tickets/{reference}/messages",
+    response={201: TicketOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
 def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> Status[TicketOut]:
-    ticket = find_ticket(reference)
+    token = token_of(request, "note" if payload.kind == "internal_note" else "reply")
+    ticket = find_ticket(reference, token)
     now = timezone.now()
     if payload.kind == "internal_note":
-        record_internal_note(ticket=ticket, author=request.user, body=payload.body, now=now)
+        record_internal_note(
+            ticket=ticket, author=None, body=payload.body, now=now, author_label=token.label
+        )
     else:
         try:
-            record_requester_reply(ticket=ticket, body=payload.body, channel=Channel.API, now=now)
+            record_requester_reply(
+                ticket=ticket, body=payload.body, channel=Channel.API, now=now, via=token.label,
+            )  # fmt: skip
         except TicketClosed:
             raise HttpError(409, f"{ticket.reference} is closed; open a new ticket") from None
     ticket.refresh_from_db()

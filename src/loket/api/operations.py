@@ -43,13 +43,13 @@ def open_ticket_for_client(
 ) -> Opened:
     active_category(request.category_code)  # an unknown category fails before any replay
     if idempotency_key is None:
-        return Opened(open_from(request, now), created=True)
+        return Opened(open_from(request, now, token.label), created=True)
     fingerprint = request.fingerprint()
     try:
         with transaction.atomic():
             previous = IdempotencyKey.objects.filter(token=token, key=idempotency_key).first()
             if previous is None:
-                ticket = open_from(request, now)
+                ticket = open_from(request, now, token.label)
                 IdempotencyKey.objects.create(
                     token=token, key=idempotency_key, request_hash=fingerprint, ticket=ticket,
                     created_at=now,
@@ -63,8 +63,9 @@ def open_ticket_for_client(
     return Opened(previous.ticket, created=False)
 
 
-def open_from(request: TicketRequest, now: datetime) -> Ticket:
+def open_from(request: TicketRequest, now: datetime, via: str) -> Ticket:
     message = InboundMessage(
+        via=via,
         channel=Channel.API,
         sender_address=request.requester_email,
         sender_name=request.requester_name,

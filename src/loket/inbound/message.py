@@ -48,3 +48,5 @@ class InboundMessage:
     redactions: int = 0
     # What triage made of the redacted text (set by `inspect`; see loket.triage.explain).
     triage: Mapping[str, object] | None = None
+    # The integration that passed the message on (an API token: "API: storefront").
+    via: str = ""

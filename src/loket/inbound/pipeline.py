@@ -219,7 +219,8 @@ def open_new(
         provenance=provenance(message), reply_address=message.mailbox, storefront=store,
         acknowledge=acknowledge,
         ask_for=() if buyer_matter else missing_evidence(message, category),
-        follow_up_of=follow_up_of.reference if follow_up_of else None, now=now,
+        follow_up_of=follow_up_of.reference if follow_up_of else None, via=message.via,
+        now=now,
     )  # fmt: skip
     record_triage(ticket, message, now)
     if redirect:

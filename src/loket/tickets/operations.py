@@ -86,6 +86,7 @@ def open_ticket(
     ask_for: Sequence[str] = (),
     opened_by: Agent | None = None,
     answered_by_phone: bool = False,
+    via: str = "",
     now: datetime,
 ) -> Ticket:
     """A new case; acknowledged unless the sender had too many acknowledgements already. The
@@ -113,6 +114,8 @@ def open_ticket(
         data = {"channel": channel, "category": category.code, "message": message.pk}
         if follow_up_of:
             data["follow_up_of"] = follow_up_of
+        if via:
+            data["via"] = via
         label = None if opened_by else requester_name
         record_event(
             ticket.pk, EventKind.CREATED, actor=opened_by, actor_label=label, data=data, now=now
@@ -200,13 +203,17 @@ def record_requester_reply(
     channel: str,
     attachments: Sequence[IncomingFile] = (),
     provenance: Provenance = NO_PROVENANCE,
+    via: str = "",
     now: datetime,
 ) -> Message:
+    """The requester's reply; `via` names an integration that passed it on (the API token)."""
     with transaction.atomic():
         ticket = lock(ticket)
         if ticket.status == Status.CLOSED:
             raise TicketClosed(ticket.reference)
         data: dict[str, object] = {"channel": channel}
+        if via:
+            data["via"] = via
         ticket.redactions += provenance.redactions
         if ticket.status in REOPENED_BY_REQUESTER:
             data["reopened_from"] = ticket.status
@@ -288,10 +295,13 @@ def send_whatsapp_template(
     return row
 
 
-def record_internal_note(*, ticket: Ticket, author: Agent, body: str, now: datetime) -> Message:
+def record_internal_note(
+    *, ticket: Ticket, author: Agent | None, body: str, now: datetime, author_label: str = ""
+) -> Message:
+    """An agent's note, or an integration's (`author_label`: "API: storefront")."""
     with transaction.atomic():
         ticket = lock(ticket)
-        note = NewMessage(MessageKind.INTERNAL_NOTE, Channel.CONSOLE, body, author)
+        note = NewMessage(MessageKind.INTERNAL_NOTE, Channel.CONSOLE, body, author, author_label)
         return record_message(ticket, note, event_kind=EventKind.INTERNAL_NOTE, now=now)
 
 
