@@ -309,6 +309,7 @@ def ticket_page(
     panel = queries.whatsapp_panel(ticket, timezone.now())
     context = {
         "latest_message": initial["seen_message"],
+        "next_ticket": next_in_queue(ticket),
         "ratings": ticket.surveys.filter(answered_at__isnull=False).order_by("answered_at"),
         "macros": Macro.objects.filter(active=True).only("id", "name"),
         "chosen_macro": chosen,
@@ -326,7 +327,7 @@ def ticket_page(
         ],
         "events": ticket.events.select_related("actor").order_by("created_at", "id"),
         "reply_form": reply_form or PublicReplyForm(initial=initial),
-        "note_form": note_form or InternalNoteForm(),
+        "note_form": note_form or InternalNoteForm(auto_id=NOTE_IDS),
         "call_form": call_form or CallForm(),
         "status_form": StatusForm(initial={"status": ticket.status}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority_rank}),
@@ -351,6 +352,19 @@ def ticket_page(
         else "",
     }
     return render(request, "console/ticket.html", context, status=status)
+
+
+# The note's fields get ids of their own: the reply and the note both have a "body".
+NOTE_IDS = "note_%s"
+
+
+def next_in_queue(ticket: Ticket) -> Ticket | None:
+    """The open ticket after this one in the queue (the "j" key), if this one is in it."""
+    if not ticket.is_active or ticket.queue_at is None:
+        return None
+    after = queries.Cursor.of(ticket)
+    page = queries.queue_page(queries.queue_tickets("all"), after=after, size=1)
+    return page.tickets[0] if page.tickets else None
 
 
 def proposed(refund: RefundProposal | None) -> dict[str, object]:
@@ -527,7 +541,7 @@ def whatsapp_template(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def note(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = access_ticket_for_agent(request.user, reference)
-    form = InternalNoteForm(request.POST)
+    form = InternalNoteForm(request.POST, auto_id=NOTE_IDS)
     if not form.is_valid():
         return ticket_page(request, ticket, note_form=form, status=400)
     record_internal_note(

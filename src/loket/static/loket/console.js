@@ -5,7 +5,7 @@
   var box = document.getElementById("presence");
   if (!box) { return; }
   var lastKey = 0;
-  var reply = document.querySelector('textarea[name="body"]');
+  var reply = document.getElementById("id_body");
   if (reply) { reply.addEventListener("input", function () { lastKey = Date.now(); }); }
 
   function report() {
@@ -29,4 +29,23 @@
   }
   report();
   setInterval(report, 15000);
+}());
+
+// Keyboard shortcuts on the console (not while typing in a field): r = reply box, n = note box,
+// j = next ticket in the queue, / = search.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (typing || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var focus = { r: "#id_body", n: "#note_body", "/": "#console-search" };
+    if (focus[event.key]) {
+      var field = document.querySelector(focus[event.key]);
+      if (field) { event.preventDefault(); field.focus(); }
+    } else if (event.key === "j") {
+      var next = document.querySelector('a[rel="next"][data-testid="next-ticket"]');
+      if (next) { window.location.href = next.href; }
+    }
+  });
 }());
