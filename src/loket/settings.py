@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the language is chosen: the lockout page is in the reader's language.
+    "loket.logins.LockoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -287,6 +289,14 @@ LOKET_BILLING_RETRY_SECONDS = float(os.environ.get("LOKET_BILLING_RETRY_SECONDS"
 LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR = int(
     os.environ.get("LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR", 5)
 )
+
+# Issue 14: failed sign-ins (console and admin) one account, and one client address, may make
+# within LOKET_LOGIN_LOCKOUT_SECONDS before it is locked out for that long, the right password
+# included (loket/logins.py). 0 turns a limit off.
+LOKET_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOKET_LOGIN_FAILURES_PER_ACCOUNT", 5))
+LOKET_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOKET_LOGIN_FAILURES_PER_ADDRESS", 20))
+LOKET_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOKET_LOGIN_LOCKOUT_SECONDS", 900))
+AUTHENTICATION_BACKENDS = ["loket.logins.LockoutBackend"]
 
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"
