@@ -18,6 +18,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -135,3 +136,39 @@ class LockoutMiddleware:
         )
         locked["Retry-After"] = str(left)
         return locked
+
+
+SIGNED_IN_AT = "loket:signed_in_at"
+SEEN_AT = "loket:seen_at"
+# The last request is written at most this often, not on every request: the idle limit is
+# hours, and a session write per page would be a database write per page.
+SEEN_PRECISION_SECONDS = 60
+
+
+class SessionLifetimeMiddleware:
+    """A signed-in session ends after LOKET_SESSION_IDLE_SECONDS without a request and
+    LOKET_SESSION_MAX_SECONDS after signing in: the next request is anonymous again, and a
+    console page sends the agent to the login page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            self.check_lifetime(request, now=time.time())
+        return self.get_response(request)
+
+    def check_lifetime(self, request: HttpRequest, *, now: float) -> None:
+        session = request.session
+        signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+        seen_at = session.get(SEEN_AT, now)
+        idle = now - seen_at > settings.LOKET_SESSION_IDLE_SECONDS
+        if idle or now - signed_in_at > settings.LOKET_SESSION_MAX_SECONDS:
+            logger.info(
+                "ended the session of %r: %s",
+                request.user.get_username(),
+                "idle too long" if idle else "signed in too long ago",
+            )
+            logout(request)
+        elif now - seen_at >= SEEN_PRECISION_SECONDS or SEEN_AT not in session:
+            session[SEEN_AT] = now
