@@ -145,6 +145,14 @@ SEEN_AT = "loket:seen_at"
 SEEN_PRECISION_SECONDS = 60
 
 
+def start_session_clock(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """On `user_logged_in` (connected in loket.ops.apps): both limits count from here, written
+    with the sign-in itself, so the first page after it writes no session."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    request.session[SEEN_AT] = now
+
+
 class SessionLifetimeMiddleware:
     """A signed-in session ends after LOKET_SESSION_IDLE_SECONDS without a request and
     LOKET_SESSION_MAX_SECONDS after signing in: the next request is anonymous again, and a
@@ -170,5 +178,5 @@ class SessionLifetimeMiddleware:
                 "idle too long" if idle else "signed in too long ago",
             )
             logout(request)
-        elif now - seen_at >= SEEN_PRECISION_SECONDS or SEEN_AT not in session:
+        elif now - seen_at >= SEEN_PRECISION_SECONDS:
             session[SEEN_AT] = now

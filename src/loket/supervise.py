@@ -8,7 +8,6 @@ SIGTERM and SIGINT stop every child, and the parent waits for them. Standard lib
 """
 
 import ctypes
-import ctypes.util
 import signal
 import subprocess
 import sys
@@ -21,6 +20,8 @@ LONGEST_DELAY_SECONDS = 30.0
 STOP_GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.2
 PR_SET_PDEATHSIG = 1
+# Loaded once in the parent: between fork and exec the child should only make the call.
+LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
 def restart_delay(
@@ -51,9 +52,8 @@ class Child:
 def die_with_parent() -> None:
     """In the child before exec: a SIGKILLed parent cannot stop its children, so ask Linux to
     send them SIGTERM when it goes. Elsewhere this does nothing."""
-    name = ctypes.util.find_library("c")
-    if sys.platform == "linux" and name:
-        ctypes.CDLL(name, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if LIBC is not None:
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def say(sentence: str) -> None:
