@@ -4,12 +4,12 @@ Django."""
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
+
+from loket.supervise import Child, Supervisor
 
 DEFAULT_BIND = "127.0.0.1:8000"
 
@@ -68,35 +68,18 @@ def loket_process(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "loket.cli", *arguments]
 
 
-def run_together(commands: Sequence[list[str]]) -> int:
-    """Start the processes; when one ends or Ctrl-C arrives, stop them all."""
-    processes = [subprocess.Popen(command) for command in commands]
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while not stopping and all(process.poll() is None for process in processes):
-            time.sleep(0.2)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 10
-        for process in processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-    failed = [process.returncode for process in processes if process.returncode not in (0, -15)]
-    return 0 if stopping or not failed else failed[0]
+def supervise(children: Sequence[tuple[str, list[str]]]) -> int:
+    """Run the children under a supervisor (loket/supervise.py): restarted when they die,
+    all stopped when one keeps dying or a signal arrives."""
+    limit = int(os.environ.get("LOKET_RESTART_LIMIT") or 5)
+    window = float(os.environ.get("LOKET_RESTART_WINDOW_SECONDS") or 60)
+    supervisor = Supervisor(
+        [Child(name, command) for name, command in children], limit=limit, window=window
+    )
+    return supervisor.run()
 
 
-def web(bind: str, workers: int) -> int:
+def web(bind: str, workers: int) -> NoReturn:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
     command = [
         sys.executable,
@@ -113,8 +96,12 @@ def web(bind: str, workers: int) -> int:
         "5",
         # Several servers on one machine (demo, benchmark) must not share a control socket.
         "--no-control-socket",
+        "--config",
+        "python:loket.webserver",
     ]
-    return subprocess.call(command)
+    # Replaced, not started: the supervisor's child must be gunicorn's master itself, or
+    # stopping the child would leave gunicorn running as an orphan.
+    os.execv(sys.executable, command)
 
 
 def prepare() -> None:
@@ -133,13 +120,18 @@ def demo(bind: str) -> int:
     django_command("load_demo")
     print(f"\nLoket demo on http://{bind}/  (contact form /support/contact/, console /console/)")
     print("Mail goes to files under var/mail/. Press Ctrl-C to stop.\n", flush=True)
-    return run_together([loket_process("web", "--bind", bind), loket_process("worker")])
+    return supervise(
+        [("web server", loket_process("web", "--bind", bind)), ("worker", loket_process("worker"))]
+    )
 
 
 def serve(bind: str, workers: int) -> int:
     prepare()
-    return run_together(
-        [loket_process("web", "--bind", bind, "--workers", str(workers)), loket_process("worker")]
+    return supervise(
+        [
+            ("web server", loket_process("web", "--bind", bind, "--workers", str(workers))),
+            ("worker", loket_process("worker")),
+        ]
     )
 
 

@@ -31,6 +31,13 @@ def over_limit(name: str, key: str, *, limit: int, seconds: int) -> int | None:
     seconds until the window ends (for Retry-After)."""
     if limit <= 0 or not key:
         return None
+    used, left = count_use(name, key, seconds=seconds)
+    return left if used > limit else None
+
+
+def count_use(name: str, key: str, *, seconds: int) -> tuple[int, int]:
+    """Count one use of `name` by `key`: the uses in this window so far, this one included,
+    and the seconds until the window ends."""
     counter, left = counter_of(name, key, seconds)
     cache.add(counter, 0, timeout=seconds + 60)
     try:
@@ -38,4 +45,4 @@ def over_limit(name: str, key: str, *, limit: int, seconds: int) -> int | None:
     except ValueError:  # evicted between add and incr: count this use alone
         cache.set(counter, 1, timeout=seconds + 60)
         used = 1
-    return left if used > limit else None
+    return used, left

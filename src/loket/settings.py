@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from loket.ops.proxy import parse_trusted_proxies
 
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    # For its static files: the API docs page then loads Swagger UI from Loket, with no inline
+    # script (which the CSP refuses) and no third-party CDN.
+    "ninja",
     "loket.policy",
     "loket.tickets",
     "loket.sla",
@@ -85,12 +89,18 @@ MIDDLEWARE = [
     # Outermost but one: every response gets X-Request-ID and an access-log line, a 500 included.
     "loket.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Ticket pages, files and the admin are never kept by the browser or a proxy.
+    "loket.ops.middleware.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "loket.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "loket.logins.SessionLifetimeMiddleware",
+    # After the language is chosen: the lockout page is in the reader's language.
+    "loket.logins.LockoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -107,6 +117,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "loket.console.context.review_links",
@@ -288,11 +299,25 @@ LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR = int(
     os.environ.get("LOKET_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR", 5)
 )
 
+# Issue 14: failed sign-ins (console and admin) one account, and one client address, may make
+# within LOKET_LOGIN_LOCKOUT_SECONDS before it is locked out for that long, the right password
+# included (loket/logins.py). 0 turns a limit off.
+LOKET_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOKET_LOGIN_FAILURES_PER_ACCOUNT", 5))
+LOKET_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOKET_LOGIN_FAILURES_PER_ADDRESS", 20))
+LOKET_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOKET_LOGIN_LOCKOUT_SECONDS", 900))
+AUTHENTICATION_BACKENDS = ["loket.logins.LockoutBackend"]
+
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"
 LOGOUT_REDIRECT_URL = "/console/login/"
 
 SESSION_COOKIE_HTTPONLY = True
+# Issue 14: a signed-in session (agents, admins) ends after LOKET_SESSION_IDLE_SECONDS without
+# a request, and LOKET_SESSION_MAX_SECONDS after signing in whatever happens
+# (loket.logins.SessionLifetimeMiddleware). The cookie lasts as long as the idle limit.
+LOKET_SESSION_IDLE_SECONDS = int(os.environ.get("LOKET_SESSION_IDLE_SECONDS", 8 * 3600))
+LOKET_SESSION_MAX_SECONDS = int(os.environ.get("LOKET_SESSION_MAX_SECONDS", 24 * 3600))
+SESSION_COOKIE_AGE = LOKET_SESSION_IDLE_SECONDS
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -323,6 +348,21 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("LOKET_HSTS_SECONDS") or 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LOKET_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("LOKET_HSTS_PRELOAD")
+
+# Issue 14: the Content-Security-Policy of every response. Scripts and styles come from Loket's
+# own static files only (an inline one needs the request's nonce: {{ csp_nonce }}); no plugins,
+# no <base>, no framing, forms post to Loket only. E-mail shown in the console (a sandboxed
+# srcdoc frame) inherits it, so remote images and styles in received mail are not fetched.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # --- Operations (docs/operations.md) ----------------------------------------------------------
 # /ready/ fails when no worker has written its heartbeat for this long, or when the oldest SLA

@@ -389,6 +389,7 @@ def test_the_console_refuses_a_late_reply_and_offers_the_templates(
     assert E164 in page
 
     with time_machine.travel(NOW + timedelta(hours=25), tick=False):
+        client.force_login(agent)  # a day later: the session ended after 8 idle hours
         page = client.get(f"/console/t/{ticket.reference}/").content.decode()
         assert "window closed at" in page
         assert "Ticket update (English)" in page

@@ -19,7 +19,7 @@ from loket.directory.queries import storefront_named
 from loket.inbound.language import guess_language
 from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import WAITING_FOR_AGENT, BlockedSender, InboundRecord, InboundStatus
-from loket.inbound.text import one_line
+from loket.inbound.text import file_name, one_line
 from loket.notify.models import OutboxMessage, UndeliverableAddress
 from loket.policy.queries import active_category_codes, active_policy, default_language
 from loket.tickets.escalation import RequestAnswer, request_escalation
@@ -81,9 +81,11 @@ def claimed(record: InboundRecord) -> bool:
 
 
 def inspect(message: InboundMessage) -> InboundMessage:
-    """Where the text is looked at before anything stores it, on every channel: the language
-    when none is given, every password and one-time code removed (S13) from the subject, the
-    text and the HTML, then triage of what is left."""
+    """Where the text is looked at before anything stores it, on every channel: one-line
+    fields (subject, sender name, file names) without breaks, control characters or bidi
+    controls (loket.inbound.text); the language when none is given, every password and
+    one-time code removed (S13) from the subject, the text and the HTML, then triage of what
+    is left. The text keeps its bidi controls: pages show it isolated (dir="auto")."""
     language = message.language or guess_language(message.text, default_language())
     subject, text, html = (
         redact(part, language) for part in (one_line(message.subject), message.text, message.html)
@@ -91,6 +93,9 @@ def inspect(message: InboundMessage) -> InboundMessage:
     return replace(
         message, language=language, subject=subject.text, text=text.text, html=html.text,
         sender_name=one_line(message.sender_name),
+        attachments=tuple(
+            replace(file, filename=file_name(file.filename)) for file in message.attachments
+        ),
         redactions=subject.count + max(text.count, html.count),
         triage=decide_what_it_is(f"{subject.text}\n{text.text}", language),
     )  # fmt: skip

@@ -1,6 +1,7 @@
-"""What every channel's one-line fields (subject, sender name) may hold: no line breaks, no
-control characters, no bidirectional overrides - "Invoice \\u202eFDP.exe" must not read as
-"Invoice exe.PDF", and a newline must never reach a mail header. Pure: no Django."""
+"""What every channel's one-line fields (subject, sender name, attachment file names) may
+hold: no line breaks, no control characters, no bidirectional overrides - "Invoice
+\u202eFDP.exe" must not read as "Invoice exe.PDF", and a newline must never reach a mail
+header. Pure: no Django."""
 
 import re
 import unicodedata
@@ -25,3 +26,9 @@ def one_line(text: str) -> str:
         else:
             kept.append(character)
     return SPACES.sub(" ", "".join(kept)).strip()
+
+
+def file_name(text: str) -> str:
+    """An attachment's name as shown and offered for download: one line, like a subject, so
+    "Invoice \u202eFDP.exe" cannot pose as a PDF; never empty."""
+    return one_line(text) or "file"

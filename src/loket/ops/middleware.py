@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 
 from loket.ops.logs import mask_tokens, request_id_from, reset_request_id, set_request_id
 from loket.ops.proxy import client_address
@@ -69,3 +70,22 @@ class ClientAddressMiddleware:
             if address is not None:
                 request.META["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+# What a browser or a proxy must never keep: ticket pages and files (console and portal), the
+# contact form and its thank-you page (the reference, the portal link), the admin and the API.
+PRIVATE_PREFIXES = ("/console/", "/portal/", "/support/contact/", "/admin/", "/api/")
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: no-store` on private pages, so that a shared computer's history or
+    back button, or a caching proxy, does not keep a requester's ticket or an agent's queue."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.path.startswith(PRIVATE_PREFIXES):
+            add_never_cache_headers(response)
+        return response

@@ -5,6 +5,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.middleware.csp import get_nonce
 from django.template import loader
 from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -57,5 +58,6 @@ def address_allowed(address: str, allowed: list[str]) -> bool:
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the error reference to quote, rendered without the request context, whose
     session or database may be what failed."""
-    page = loader.get_template("500.html").render({"request_id": current_request_id()})
+    context = {"request_id": current_request_id(), "csp_nonce": get_nonce(request)}
+    page = loader.get_template("500.html").render(context)
     return HttpResponseServerError(page)
