@@ -86,6 +86,13 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if request.path.startswith(PRIVATE_PREFIXES):
+        if unprefixed(request.path).startswith(PRIVATE_PREFIXES):
             add_never_cache_headers(response)
         return response
+
+
+def unprefixed(path: str) -> str:
+    """/ja/portal/t/... -> /portal/t/...: the public pages also live under each language."""
+    first, _, rest = path.lstrip("/").partition("/")
+    languages = {code for code, _name in settings.LANGUAGES}
+    return f"/{rest}" if first in languages else path
