@@ -193,3 +193,18 @@ def test_ready_answers_503_with_the_reason_when_the_database_is_down(tmp_path: P
     body = refused.value.read().decode()
     assert '"the database does not answer (OperationalError)"' in body
     assert "127.0.0.1" not in body
+
+
+def test_metrics_have_request_latency_by_area(client: Client, settings: object) -> None:
+    settings.LOKET_METRICS_ALLOWED_IPS = ["127.0.0.1"]  # type: ignore[attr-defined]
+    before = client.get("/metrics").content.decode()
+    client.get("/console/login/")
+    client.get("/en/support/contact/")
+    text = client.get("/metrics").content.decode()
+    for area in ("console", "support"):
+        line = f'loket_http_request_duration_seconds_count{{area="{area}"}}'
+        counted = [float(row.split()[-1]) for row in text.splitlines() if row.startswith(line)]
+        earlier = [float(row.split()[-1]) for row in before.splitlines() if row.startswith(line)]
+        assert counted, f"no latency for {area}"
+        assert counted[0] >= (earlier[0] if earlier else 0) + 1
+    assert 'loket_http_request_duration_seconds_bucket{area="console",le="0.005"}' in text

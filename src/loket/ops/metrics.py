@@ -1,11 +1,14 @@
-"""/metrics in Prometheus' text format. Every value is read from the database at scrape time
-by one collector, so any web process answers the same numbers and nothing is counted per
-process (no multiprocess mode, nothing lost on restart)."""
+"""/metrics in Prometheus' text format. Every business value is read from the database at
+scrape time by one collector, so any web process answers the same numbers and nothing is lost
+on restart. The one exception is request latency, which only the process that answered knows:
+a histogram per process, merged across processes when PROMETHEUS_MULTIPROC_DIR names a
+directory (prometheus-client's multiprocess mode; docs/operations.md)."""
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -86,7 +89,28 @@ class LoketCollector(Collector):
         )
 
 
+# Seconds from the request's arrival to its response, by part of the site.
+LATENCY = Histogram(
+    "loket_http_request_duration_seconds",
+    "Time to answer a request, by area of the site (console, portal, support, api, ...).",
+    ["area"],
+    registry=None,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+AREAS = frozenset({"console", "portal", "support", "api", "whatsapp", "admin", "static"})
+
+
+def observe_request(path: str, seconds: float) -> None:
+    """`path` without its language prefix (/ja/portal/... -> portal)."""
+    first = path.strip("/").split("/", 1)[0]
+    LATENCY.labels(area=first if first in AREAS else "other").observe(seconds)
+
+
 def render(now: datetime) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(LoketCollector(now))
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry.register(LATENCY)
     return generate_latest(registry)

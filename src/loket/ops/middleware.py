@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 from loket.ops.logs import mask_tokens, request_id_from, reset_request_id, set_request_id
+from loket.ops.metrics import observe_request
 from loket.ops.proxy import client_address
 
 access_log = logging.getLogger("loket.access")
@@ -27,7 +28,9 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            log_access(request, response, time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            log_access(request, response, elapsed)
+            observe_request(unprefixed(request.path), elapsed)
             return response
         finally:
             reset_request_id(context)
