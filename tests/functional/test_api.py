@@ -4,8 +4,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from loket.api.models import ApiToken
+from loket.inbound.models import BlockedSender
 from loket.notify.models import OutboxMessage
 from loket.tickets.models import MessageKind, Status, Ticket
 from loket.tickets.operations import set_status
@@ -300,3 +302,24 @@ def test_every_write_names_the_token_that_made_it(api: Client) -> None:
     ticket = Ticket.objects.get(reference=reference)
     assert ticket.events.get(kind="created").data["via"] == "API: storefront"
     assert ticket.messages.get(kind="internal_note").author_name == "API: storefront"
+
+
+def test_a_token_that_may_not_read_learns_nothing_from_a_reply(client: Client, api: Client) -> None:
+    created = api.post("/api/v1/tickets", ticket_body(), content_type="application/json").json()
+    assert created["portal_url"]  # the creator, like the contact form, gets the link
+    assert api.get(f"/api/v1/tickets/{created['reference']}").json()["portal_url"] is None
+    relay = issued("reply-relay", "reply")
+    answer = client.post(
+        f"/api/v1/tickets/{created['reference']}/messages", {"body": "Any news?"},
+        content_type="application/json", headers=bearer(relay),
+    )  # fmt: skip
+    assert answer.status_code == 201
+    assert answer.json() == {"reference": created["reference"], "status": "open"}
+
+
+def test_a_blocked_address_is_refused_with_a_reason(api: Client) -> None:
+    BlockedSender.objects.create(address="budi@example.co.id", blocked_at=timezone.now())
+    answer = api.post("/api/v1/tickets", ticket_body(), content_type="application/json")
+    assert answer.status_code == 403
+    assert "blocked" in answer.json()["detail"]
+    assert not Ticket.objects.exists()

@@ -198,3 +198,10 @@ def test_the_timeline_exports_as_csv(agent_client: Client, agent: User) -> None:
     assert lines[0] == "time_utc,event,label,actor,data"
     assert any(",assigned,Assigned," in line for line in lines)
     assert any(line.startswith("2026-11-23T02:00:00+00:00,created,") for line in lines)
+
+
+def test_a_name_that_is_a_formula_is_exported_as_text(agent_client: Client) -> None:
+    ticket = build_ticket(name='=HYPERLINK("http://evil.example","click")')
+    exported = agent_client.get(f"/console/t/{ticket.reference}/timeline.csv").content.decode()
+    assert ",\"'=HYPERLINK(" in exported  # quoted by the CSV writer, led by an apostrophe
+    assert ',"=HYPERLINK(' not in exported

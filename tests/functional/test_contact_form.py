@@ -5,7 +5,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from loket.inbound.models import BlockedSender
 from loket.notify.delivery import deliver_outbox_message
 from loket.notify.models import OutboxMessage
 from loket.tickets.models import Attachment, Message, Ticket
@@ -205,3 +207,12 @@ def test_a_flood_from_one_client_is_refused_whatever_the_addresses(
         for n in range(4)
     ]
     assert answers == [302, 302, 429, 429]
+
+
+def test_a_blocked_address_is_told_so_and_nothing_is_answered(client: Client) -> None:
+    BlockedSender.objects.create(address="siti@example.co.id", blocked_at=timezone.now())
+    answer = client.post("/id/support/contact/", valid_form())
+    assert answer.status_code == 403
+    assert "Kami tidak dapat menerima permintaan dari alamat ini" in answer.content.decode()
+    assert_nothing_created()
+    assert not OutboxMessage.objects.exists()

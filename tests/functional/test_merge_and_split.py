@@ -25,7 +25,7 @@ def agent_client(agent: User) -> Client:
 
 
 def test_a_duplicate_is_merged_and_its_reference_leads_on(agent_client: Client) -> None:
-    target = build_ticket(subject="Store inactive after payment")
+    target = build_ticket(subject="Store inactive after payment", channel="email")
     duplicate = build_ticket(
         subject="Toko belum aktif", body="Sudah bayar tapi belum aktif", language="id",
         attachments=(kept_file("bukti.png", PNG),),
@@ -53,11 +53,14 @@ def test_a_duplicate_is_merged_and_its_reference_leads_on(agent_client: Client) 
     followed = agent_client.get(f"/console/t/{duplicate.reference}/")
     assert followed["Location"] == f"/console/t/{target.reference}/"
     portal = Client().get(portal_path(str(duplicate.reference), duplicate.language))
-    assert portal.status_code == 302
+    assert portal.status_code == 200
+    assert str(target.reference) in portal.content.decode()
+    # No link to the survivor is handed out (a portal token begins with its reference).
+    assert f"/portal/t/{target.reference}:" not in portal.content.decode()
 
 
 def test_a_reply_to_the_duplicate_reaches_the_survivor() -> None:
-    target = build_ticket()
+    target = build_ticket(channel="email")
     duplicate = build_ticket()
     from loket.tickets.merging import merge_tickets
 
@@ -82,6 +85,29 @@ def test_tickets_of_different_requesters_are_not_merged(agent_client: Client) ->
     theirs.refresh_from_db()
     assert theirs.merged_into_id is None
     assert theirs.messages.count() == 1
+
+
+def test_nothing_merges_into_a_ticket_whose_link_was_shown_unproven(
+    agent_client: Client,
+) -> None:
+    """Someone who typed another person's address into the form saw their new ticket's link:
+    merging that person's real ticket into it would hand them the whole thread."""
+    real = build_ticket(email="siti@example.co.id", channel="email")
+    typed = build_ticket(email="siti@example.co.id")  # the contact form
+    answer = agent_client.post(
+        f"/console/t/{real.reference}/merge/", {"into": typed.reference}, follow=True
+    )
+    assert "cannot take in another" in answer.content.decode()
+    real.refresh_from_db()
+    assert real.merged_into_id is None
+    assert (
+        agent_client.post(
+            f"/console/t/{typed.reference}/merge/", {"into": real.reference}
+        ).status_code
+        == 302
+    )  # the other way round is safe
+    typed.refresh_from_db()
+    assert typed.merged_into_id == real.pk
 
 
 def test_merging_into_itself_or_nowhere_is_refused(agent_client: Client) -> None:

@@ -434,3 +434,22 @@ def test_out_of_hours_the_acknowledgement_says_when_the_clock_starts(
     assert "mulai dihitung 30 Nov. 2026, 9.00 WIB" in text  # Monday, when support opens
     assert "chat ini" in text
     assert "subjek setiap email" not in text
+
+
+def test_a_pair_rate_limit_is_tried_again_not_failed(client: Client, graph: FakeGraph) -> None:
+    say(client, "Halo, toko saya tidak bisa dibuka", "wamid.1")
+    graph.refuse_next(400, 131056, "(#131056) Pair rate limit hit")
+    send_all()
+    ack = OutboxMessage.objects.get(kind="acknowledgement")
+    assert ack.status == OutboxStatus.PENDING  # a retry is scheduled
+    assert "131056" in ack.last_error
+
+
+def test_a_message_to_another_number_of_the_app_is_not_ours(
+    client: Client, graph: FakeGraph
+) -> None:
+    body = g.text(NUMBER, "Halo", wamid="wamid.OTHER", at=NOW).replace(
+        g.PHONE_NUMBER_ID.encode(), b"999999999999999"
+    )
+    assert post(client, body) == 200
+    assert InboundRecord.objects.count() == 0

@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 from pydantic import AfterValidator
 
 from loket.api.models import ApiToken, hash_token
-from loket.api.operations import KeyReused, TicketRequest, open_ticket_for_client
+from loket.api.operations import KeyReused, SenderBlocked, TicketRequest, open_ticket_for_client
 from loket.policy.queries import active_category_codes
 from loket.tickets import queries
 from loket.tickets.access import NoSuchTicket, access_ticket_for_integration
@@ -103,7 +103,9 @@ class TicketOut(Schema):
     channel: str
     created_at: datetime
     updated_at: datetime
-    portal_url: str
+    # The requester's own link: only in the answer to the request that opened the ticket (as
+    # the contact form shows it), never to a later read - it would let a token act as them.
+    portal_url: str | None
     messages: list[MessageOut]
     redactions: int
     # S11: 0 with the agents, 1 in supervisor review, 2 in operations review.
@@ -116,7 +118,14 @@ class ErrorOut(Schema):
     detail: str
 
 
-def ticket_out(ticket: Ticket) -> TicketOut:
+class AcceptedOut(Schema):
+    """A message added by a token that may not read tickets: what it changed, nothing more."""
+
+    reference: str
+    status: str
+
+
+def ticket_out(ticket: Ticket, *, with_link: bool = False) -> TicketOut:
     return TicketOut(
         reference=str(ticket.reference),
         status=ticket.status,
@@ -126,7 +135,7 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         channel=ticket.channel,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
-        portal_url=portal_url(str(ticket.reference), ticket.language),
+        portal_url=portal_url(str(ticket.reference), ticket.language) if with_link else None,
         messages=[
             MessageOut(
                 kind=message.kind,
@@ -176,7 +185,7 @@ def token_of(request: HttpRequest, scope: str) -> ApiToken:
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")
 
 
-@api.post("/tickets", response={200: TicketOut, 201: TicketOut, 422: ErrorOut})
+@api.post("/tickets", response={200: TicketOut, 201: TicketOut, 403: ErrorOut, 422: ErrorOut})
 def create_ticket(
     request: HttpRequest,
     payload: TicketIn,
@@ -208,7 +217,9 @@ def create_ticket(
         ) from None
     except KeyReused as error:
         raise HttpError(422, str(error)) from None
-    return Status(201 if opened.created else 200, ticket_out(opened.ticket))
+    except SenderBlocked:
+        raise HttpError(403, "this requester's address is blocked") from None
+    return Status(201 if opened.created else 200, ticket_out(opened.ticket, with_link=True))
 
 
 @api.get("/tickets/{reference}", response={200: TicketOut, 403: ErrorOut, 404: ErrorOut})
@@ -218,9 +229,11 @@ def get_ticket(request: HttpRequest, reference: str) -> TicketOut:
 
 @api.post(
     "/tickets/{reference}/messages",
-    response={201: TicketOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: TicketOut | AcceptedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> Status[TicketOut]:
+def add_message(
+    request: HttpRequest, reference: str, payload: MessageIn
+) -> Status[TicketOut | AcceptedOut]:
     token = token_of(request, "note" if payload.kind == "internal_note" else "reply")
     ticket = find_ticket(reference, token)
     now = timezone.now()
@@ -236,4 +249,6 @@ def add_message(request: HttpRequest, reference: str, payload: MessageIn) -> Sta
         except TicketClosed:
             raise HttpError(409, f"{ticket.reference} is closed; open a new ticket") from None
     ticket.refresh_from_db()
+    if not token.allows("read"):
+        return Status(201, AcceptedOut(reference=str(ticket.reference), status=ticket.status))
     return Status(201, ticket_out(ticket))

@@ -34,6 +34,10 @@ class Opened:
     created: bool
 
 
+class SenderBlocked(ValueError):
+    """The requester's address is on the blocked list (admin)."""
+
+
 class KeyReused(ValueError):
     """The Idempotency-Key was used before with a different request."""
 
@@ -76,5 +80,6 @@ def open_from(request: TicketRequest, now: datetime, via: str) -> Ticket:
         language=request.language,
     )
     ticket = receive(message, now=now).ticket
-    assert ticket is not None, "the API never threads: it always opens a ticket"
+    if ticket is None:  # the API never threads, so only a blocked sender opens nothing
+        raise SenderBlocked(request.requester_email)
     return ticket

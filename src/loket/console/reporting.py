@@ -113,13 +113,21 @@ def distribution_rows(name: str, spread: Distribution) -> list[Row]:
 
 
 HEADER = ("section", "item", "measure", "value")
+# A cell a spreadsheet would run as a formula (a requester's "name" can be "=HYPERLINK(...)").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
 
 
 def as_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(("" if v is None else v for v in row) for row in export_rows(report))
+    writer.writerows((cell(v) for v in row) for row in export_rows(report))
     return out.getvalue()
 
 
@@ -144,5 +152,5 @@ def timeline_as_csv(ticket: Ticket) -> str:
     for event in ticket.events.order_by("created_at", "id"):
         data = json.dumps(event.data, ensure_ascii=False, sort_keys=True)
         writer.writerow((event.created_at.isoformat(), event.kind, event.get_kind_display(),
-                         event.actor_label, data))  # fmt: skip
+                         cell(event.actor_label), cell(data)))  # fmt: skip
     return out.getvalue()

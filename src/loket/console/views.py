@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -472,19 +473,22 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     macro_id = form.cleaned_data.get("macro")
     macro = Macro.objects.filter(pk=macro_id, active=True).first() if macro_id else None
     try:
-        if macro is not None and macro.set_category_id:
-            recategorise(
-                ticket=ticket, category_code=macro.set_category_id, actor=request.user,
+        # The macro's category and the reply stand or fall together (a refused reply, e.g.
+        # outside WhatsApp's window, leaves the category as it was).
+        with transaction.atomic():
+            if macro is not None and macro.set_category_id:
+                recategorise(
+                    ticket=ticket, category_code=macro.set_category_id, actor=request.user,
+                    now=timezone.now(),
+                )  # fmt: skip
+            record_public_reply(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+                status_after=form.cleaned_data["status_after"] or None,
                 now=timezone.now(),
-            )  # fmt: skip
-        record_public_reply(
-            ticket=ticket,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            attachments=form.cleaned_data["attachments"],
-            status_after=form.cleaned_data["status_after"] or None,
-            now=timezone.now(),
-        )
+            )
     except WindowClosed:
         form.add_error(None, WINDOW_CLOSED)
         return ticket_page(request, ticket, reply_form=form, status=409)

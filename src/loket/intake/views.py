@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from loket.inbound.message import InboundMessage
@@ -42,11 +42,19 @@ def contact(request: HttpRequest) -> HttpResponse:
             time_zone=data["time_zone"],
         )
         ticket = receive(message, now=now).ticket
-        assert ticket is not None, "the contact form always opens a ticket"
+        if ticket is None:  # a blocked sender (the admin's list): kept, never answered
+            form.add_error(None, BLOCKED)
+            return render(request, "intake/contact.html", {"form": form}, status=403)
         token = make_token(str(ticket.reference))
         return redirect(reverse_here(request, "intake:thanks", token=token))
     status = 400 if form.errors else 200
     return render(request, "intake/contact.html", {"form": form}, status=status)
+
+
+BLOCKED = gettext_lazy(
+    "We cannot accept requests from this address. If you think this is a mistake, write to us "
+    "by e-mail."
+)
 
 
 def throttled(request: HttpRequest, recipient: str) -> int | None:

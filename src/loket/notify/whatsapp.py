@@ -34,6 +34,12 @@ PERMANENT_CODES = frozenset(
 )
 
 
+# Codes Meta answers with an HTTP 4xx that a later try can get past: throttling, a pair rate
+# limit (two messages to one number too close together), a temporary failure, an expired or
+# rotated token (the operator replaces it).
+TRANSIENT_CODES = frozenset({130429, 131056, 131000, 131016, 190, 80007, 4, 613})
+
+
 class GraphError(Exception):
     """The Graph API refused or failed; `code` is Meta's error code when it gave one."""
 
@@ -44,6 +50,8 @@ class GraphError(Exception):
 
     @property
     def permanent(self) -> bool:
+        if self.code in TRANSIENT_CODES:
+            return False
         if self.code in PERMANENT_CODES:
             return True
         return self.status is not None and 400 <= self.status < 500 and self.status != 429

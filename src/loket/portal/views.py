@@ -23,7 +23,6 @@ from loket.tickets.access import (
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused
 from loket.tickets.forms import ReplyForm
-from loket.tickets.links import portal_path
 from loket.tickets.merging import surviving
 from loket.tickets.models import ACTIVE_STATUSES, Status
 from loket.tickets.operations import TicketClosed, send_portal_link
@@ -35,9 +34,12 @@ def ticket_page(
     request: HttpRequest, token: str, *, escalation_form: EscalationForm | None = None
 ) -> HttpResponse:
     ticket = access_ticket_by_token(token)
-    if ticket.merged_into_id:  # the same requester's case continues under the survivor
-        target = surviving(ticket)
-        return redirect(portal_path(str(target.reference), target.language))
+    if ticket.merged_into_id:
+        # The case continues under the survivor; its link went by mail to the address on file.
+        # None is minted here: whoever holds this link has not proved the survivor is theirs.
+        use_requester_language(request, ticket.language)
+        merged = {"ticket": ticket, "target": surviving(ticket)}
+        return render(request, "portal/merged.html", merged)
     use_requester_language(request, ticket.language)
     replying = request.method == "POST" and escalation_form is None
     form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)

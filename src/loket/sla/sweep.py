@@ -75,7 +75,10 @@ class SweepReport:
 def due_clocks(now: datetime, limit: int) -> list[DueClock]:
     query = Clock.objects.filter(next_check_at__lte=now).order_by("next_check_at")
     if connection.features.has_select_for_update_skip_locked:
-        query = query.select_for_update(skip_locked=True, of=("self",))
+        # The tickets too, in the same order an agent's change takes them (ticket, then clock):
+        # a clock whose ticket is being changed right now waits for the next pass instead of
+        # deadlocking with that change (reposition_many updates the ticket rows).
+        query = query.select_for_update(skip_locked=True, of=("self", "ticket"))
     return [DueClock(*row) for row in query.values_list(*COLUMNS)[:limit]]
 
 

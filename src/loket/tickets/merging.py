@@ -8,11 +8,15 @@ from django.utils.translation import gettext_lazy
 
 from loket.notify import content
 from loket.sla import operations as sla
+from loket.sla.models import ClockKind, ClockStatus
 from loket.tickets.models import (
+    Channel,
     Event,
     EventKind,
     Message,
     MessageKind,
+    RefundDecision,
+    SatisfactionSurvey,
     SearchEntry,
     Status,
     Ticket,
@@ -38,38 +42,66 @@ def surviving(ticket: Ticket) -> Ticket:
 
 
 def same_requester(a: Ticket, b: Ticket) -> bool:
-    by_email = bool(a.requester_email) and a.requester_email.lower() == b.requester_email.lower()
-    by_phone = bool(a.requester_phone) and a.requester_phone == b.requester_phone
-    return by_email or by_phone
+    """Every identifier both tickets have agrees, and at least one is shared."""
+    emails = (a.requester_email.lower(), b.requester_email.lower())
+    phones = (a.requester_phone, b.requester_phone)
+    if all(emails) and emails[0] != emails[1]:
+        return False
+    if all(phones) and phones[0] != phones[1]:
+        return False
+    return (all(emails) and emails[0] == emails[1]) or (all(phones) and phones[0] == phones[1])
 
 
-def merge_tickets(*, source: Ticket, target: Ticket, actor: Agent | None, now: datetime) -> Ticket:
-    """Move the duplicate's messages, files and timeline to `target`; close the duplicate and
-    let its reference lead to `target`; tell its requester the reference to use."""
+# Tickets whose portal link was shown on screen to whoever submitted them, with an address
+# nobody proved: merging another ticket into one would show its messages to that person.
+UNPROVEN_CHANNELS = (Channel.WEB, Channel.API)
+
+
+def refusal(source: Ticket, target: Ticket) -> MergeRefused | None:
     if source.pk == target.pk:
-        raise MergeRefused(gettext_lazy("A ticket cannot be merged into itself."))
+        return MergeRefused(gettext_lazy("A ticket cannot be merged into itself."))
     if source.merged_into_id or target.merged_into_id:
-        raise MergeRefused(gettext_lazy("One of the tickets was already merged into another."))
+        return MergeRefused(gettext_lazy("One of the tickets was already merged into another."))
     if not same_requester(source, target):
-        raise MergeRefused(
+        return MergeRefused(
             gettext_lazy(
                 "The tickets have different requesters: merging would show one person's "
                 "messages to the other."
             )
         )
+    if target.channel in UNPROVEN_CHANNELS:
+        return MergeRefused(
+            gettext_lazy(
+                "A ticket opened through the contact form or the API cannot take in another: "
+                "whoever submitted it saw its link without proving the address. Merge it the "
+                "other way round."
+            )
+        )
+    return None
+
+
+def merge_tickets(*, source: Ticket, target: Ticket, actor: Agent | None, now: datetime) -> Ticket:
+    """Move the duplicate's messages, files and timeline to `target`; close the duplicate and
+    let its reference lead to `target`; tell its requester the reference to use."""
+    if (refused := refusal(source, target)) is not None:
+        raise refused
     with transaction.atomic():
         first, second = sorted((source, target), key=lambda t: t.pk)
         locked = {t.pk: lock(t) for t in (first, second)}
         source, target = locked[source.pk], locked[target.pk]
-        Message.objects.filter(ticket=source).update(ticket=target)
-        SearchEntry.objects.filter(ticket=source).update(ticket=target)
-        Event.objects.filter(ticket=source).update(ticket=target)
+        if (refused := refusal(source, target)) is not None:  # changed while we waited
+            raise refused
+        for model in (Message, SearchEntry, Event, RefundDecision, SatisfactionSurvey):
+            model.objects.filter(ticket=source).update(ticket=target)
         target.redactions += source.redactions
         touch(target, now)
         previous = source.status
         source.status = Status.CLOSED
         source.merged_into = target
         sla.status_changed(source, previous, Status.CLOSED, now)
+        # Its first answer, if any is still owed, is owed on the survivor now.
+        sla.halt(source, ClockKind.FIRST_RESPONSE, now, ClockStatus.STOPPED)
+        sla.reposition(source)
         touch(source, now)
         record_event(target.pk, EventKind.MERGED, actor=actor,
                      data={"from": source.reference, "status": previous}, now=now)  # fmt: skip

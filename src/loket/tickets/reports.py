@@ -16,6 +16,12 @@ from loket.sla.models import Clock, ClockKind, ClockStatus
 from loket.tickets.models import Event, EventKind, Rating, SatisfactionSurvey, Status, Ticket
 
 RESOLVED = (Status.RESOLVED, Status.CLOSED)
+# The events that resolve a ticket: a status change, a reply sent with "then resolved", a review.
+RESOLVING = (
+    Q(kind=EventKind.STATUS_CHANGED, data__to=Status.RESOLVED)
+    | Q(kind=EventKind.PUBLIC_REPLY, data__status__to=Status.RESOLVED)
+    | Q(kind=EventKind.RESOLVED_IN_REVIEW)
+)
 
 
 @dataclass(frozen=True)
@@ -161,10 +167,7 @@ def daily(
         opened.annotate(day=TruncDate("created_at", tzinfo=period.zone))
         .values_list("day").annotate(n=Count("id")).values_list("day", "n")
     )  # fmt: skip
-    resolutions = events.filter(
-        Q(kind=EventKind.STATUS_CHANGED, data__to=Status.RESOLVED)
-        | Q(kind=EventKind.RESOLVED_IN_REVIEW)
-    )
+    resolutions = events.filter(RESOLVING)
     resolved = dict(
         resolutions.annotate(day=TruncDate("created_at", tzinfo=period.zone))
         .values_list("day").annotate(n=Count("id")).values_list("day", "n")
@@ -180,8 +183,7 @@ def agent_rows(events: QuerySet[Event], answered: QuerySet[SatisfactionSurvey]) 
         .values_list("actor__username").annotate(n=Count("id")).values_list("actor__username", "n")
     )  # fmt: skip
     resolved = dict(
-        events.filter(Q(kind=EventKind.STATUS_CHANGED, data__to=Status.RESOLVED)
-                      | Q(kind=EventKind.RESOLVED_IN_REVIEW), actor__isnull=False)
+        events.filter(RESOLVING, actor__isnull=False)
         .values_list("actor__username").annotate(n=Count("id")).values_list("actor__username", "n")
     )  # fmt: skip
     ratings: dict[str, dict[str, int]] = {}

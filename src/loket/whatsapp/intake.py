@@ -55,7 +55,9 @@ UNKNOWN_TYPE = (
 def store_webhook(body: bytes, *, now: datetime) -> list[int]:
     """Store every new item of a signed webhook body and queue their processing, atomically;
     an item seen before (a retry of the same delivery) is skipped. The new records' ids."""
-    found = items(body)
+    # Only what was sent to our number: another number on the same Meta app is not ours.
+    ours = settings.LOKET_WHATSAPP_PHONE_NUMBER_ID
+    found = [item for item in items(body) if item.source == ours]
     with transaction.atomic():
         stored = [pk for item in found if (pk := store_item(item, now)) is not None]
         if stored:
@@ -101,7 +103,11 @@ def process_items(record_ids: list[int]) -> str:
 def process_forgotten(now: datetime) -> int:
     """Housekeeping: items whose task never ran, and statuses or media still waiting."""
     forgotten = waiting().filter(received_at__lte=now - FORGOTTEN_AFTER).order_by("received_at")
-    return sum(process(record, now=now) != "waiting" for record in forgotten[:500])
+    # Customers' messages first: statuses that wait for a send of ours (or for an hour, when
+    # another app on the number sent it) must not crowd them out of a pass.
+    messages = forgotten.filter(key__startswith="wamid:")[:500]
+    statuses = forgotten.filter(key__startswith="status:")[:500]
+    return sum(process(record, now=now) != "waiting" for record in [*messages, *statuses])
 
 
 def waiting() -> QuerySet[InboundRecord]:
