@@ -75,11 +75,19 @@ class SweepReport:
 def due_clocks(now: datetime, limit: int) -> list[DueClock]:
     query = Clock.objects.filter(next_check_at__lte=now).order_by("next_check_at")
     if connection.features.has_select_for_update_skip_locked:
-        # The tickets too, in the same order an agent's change takes them (ticket, then clock):
-        # a clock whose ticket is being changed right now waits for the next pass instead of
-        # deadlocking with that change (reposition_many updates the ticket rows).
-        query = query.select_for_update(skip_locked=True, of=("self", "ticket"))
-    return [DueClock(*row) for row in query.values_list(*COLUMNS)[:limit]]
+        query = query.select_for_update(skip_locked=True, of=("self",))
+    return with_tickets_locked([DueClock(*row) for row in query.values_list(*COLUMNS)[:limit]])
+
+
+def with_tickets_locked(clocks: list[DueClock]) -> list[DueClock]:
+    """The clocks whose tickets this sweep could lock too, never waiting: a ticket an agent is
+    changing right now (ticket lock, then clock) keeps its clocks for the next pass, so the two
+    never deadlock on PostgreSQL (reposition_many updates the ticket rows)."""
+    if not clocks or not connection.features.has_select_for_update_skip_locked:
+        return clocks
+    wanted = Ticket.objects.filter(pk__in={clock.ticket_id for clock in clocks})
+    locked = set(wanted.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    return [clock for clock in clocks if clock.ticket_id in locked]
 
 
 def sweep(now: datetime, *, dry_run: bool = False, batch: int = BATCH) -> SweepReport:
