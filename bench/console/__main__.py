@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny SQLite data, 1 run; no docs")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL database after")
-    parser.add_argument("--child", choices=("fill", "measure"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("fill", "migrate", "measure"), help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     return parser
@@ -97,6 +97,8 @@ def child(arguments: argparse.Namespace) -> int:
     try:
         if arguments.child == "fill":
             result = step.fill_database(database, arguments.tickets, arguments.key)
+        elif arguments.child == "migrate":
+            result = step.migrate_kept(database, arguments.key)
         else:
             result = step.measure_once(arguments.requests)
     except BenchError as error:

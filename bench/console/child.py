@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 from django.core.management import call_command
 
-from bench.console.fill import check, fill, prepare, write_marker
+from bench.common import BenchError
+from bench.console.fill import check, fill, prepare, read_marker, write_marker
 from bench.console.measure import measure
+from bench.console.parent import migrations
 from bench.sla_sweep.fill import fetch_one
 from loket.tickets.models import ACTIVE_STATUSES, Ticket
 
@@ -34,6 +36,22 @@ def fill_database(database: str, tickets: int, key: str) -> dict[str, object]:
         "open": Ticket.objects.filter(status__in=ACTIVE_STATUSES).count(),
         "engine": engine_version(database),
     }
+    write_marker(key, info | {"migrations": migrations()})
+    return info
+
+
+def migrate_kept(database: str, key: str) -> dict[str, object]:
+    """Apply the migrations added since the fill to it; the marker records them."""
+    info = read_marker(key)
+    if info is None:
+        raise BenchError("the kept fill vanished")
+    began = time.perf_counter()
+    call_command("migrate", verbosity=1)
+    recorded: dict[str, str] = info.get("migrations", {})  # type: ignore[assignment]
+    earlier: list[str] = info.get("migrated_after_fill", [])  # type: ignore[assignment]
+    info["migrated_after_fill"] = [*earlier, *sorted(set(migrations()) - set(recorded))]
+    info["migrations"] = migrations()
+    info["seconds_migrating"] = time.perf_counter() - began
     write_marker(key, info)
     return info
 

@@ -57,6 +57,7 @@ def read_marker(key: str) -> dict[str, object] | None:
 
 def write_marker(key: str, info: dict[str, object]) -> None:
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {MARKER_TABLE}")
         cursor.execute(f"CREATE TABLE {MARKER_TABLE} (key TEXT, info TEXT)")
         cursor.execute(f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s)", [key, json.dumps(info)])  # noqa: S608
 

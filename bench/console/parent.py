@@ -23,8 +23,9 @@ from bench.common import REPO, BenchError
 from bench.console.config import (
     CACHE,
     CHILD_TIMEOUT,
-    KEY_SOURCES,
+    GENERATOR,
     MARKER_TABLE,
+    MIGRATIONS,
     NAMES,
     PG_ADMIN_DATABASE,
     PG_DATABASE,
@@ -55,11 +56,27 @@ class Measured:
 
 
 def fill_key(database: str, tickets: int) -> str:
-    """What a kept fill must match: the schema (every migration), the generator, the size."""
+    """What a kept fill must match: the generator and the size."""
     digest = hashlib.sha256(f"{database} {tickets}".encode())
-    for path in KEY_SOURCES:
+    for path in GENERATOR:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def migrations() -> dict[str, str]:
+    """Every migration file of the project, by path, with the SHA-256 of its text."""
+    return {
+        str(path.relative_to(MIGRATIONS)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(MIGRATIONS.glob("*/migrations/0*.py"))
+    }
+
+
+def schema_change(info: dict[str, object]) -> tuple[list[str], list[str]]:
+    """(migrations of the fill since changed or removed, migrations added since the fill)."""
+    recorded: dict[str, str] = info.get("migrations", {})  # type: ignore[assignment]
+    current = migrations()
+    changed = [name for name, digest in recorded.items() if current.get(name) != digest]
+    return changed, [name for name in current if name not in recorded]
 
 
 def var_dir(database: str, tickets: int) -> Path:
@@ -143,12 +160,19 @@ def measure(database: str, options: Options) -> Measured:
     key = fill_key(database, tickets)
     print(f"== {NAMES[database]}: {tickets:,} tickets (fill key {key})", flush=True)
     info = kept_fill(database, tickets, key)
-    reused = info is not None
-    if info is None:
+    changed, added = schema_change(info) if info is not None else ([], [])
+    if changed:
+        print(f"the kept fill's migrations changed since ({', '.join(changed)})", flush=True)
+    reused = info is not None and not changed
+    if not reused:
         start_afresh(database, tickets)
         info = run_child("fill", database, tickets, options)
+    elif added:
+        print(f"reusing the kept fill; migrating it: {', '.join(added)}", flush=True)
+        info = run_child("migrate", database, tickets, options)
     else:
-        print("reusing the kept fill (same size, schema and generator)", flush=True)
+        print("reusing the kept fill (same size, generator and migrations)", flush=True)
+    assert info is not None
     measured = Measured(database, tickets, info, reused)
     for number in range(1, options.runs + 1):
         print(f"run {number} of {options.runs}", flush=True)

@@ -86,9 +86,17 @@ def peak_rss(measured: Measured) -> float:
     return max(float(run["peak_rss_mb"]) for run in measured.runs)  # type: ignore[arg-type]
 
 
-def ticket_queries(measured: Measured) -> dict[str, int]:
-    found: dict[str, int] = measured.runs[0]["ticket_queries"]  # type: ignore[assignment]
+def ticket_queries(measured: Measured) -> dict[str, dict[str, int]]:
+    """Category -> number of messages -> queries of the ticket page (from the first run)."""
+    found: dict[str, dict[str, int]] = measured.runs[0]["ticket_queries"]  # type: ignore[assignment]
     return found
+
+
+def ticket_queries_text(measured: Measured) -> str:
+    return "; ".join(
+        f"{category} " + "/".join(map(str, counts.values())) + f" ({'/'.join(counts)} messages)"
+        for category, counts in ticket_queries(measured).items()
+    )
 
 
 def queue_queries(measured: Measured) -> list[int]:
@@ -103,7 +111,9 @@ def goals(measured: Measured) -> dict[str, bool]:
         if any(c.group == group for c in figures)
     }
     result["queries per queue page constant"] = len(queue_queries(measured)) == 1
-    result["queries per ticket page constant"] = len(set(ticket_queries(measured).values())) == 1
+    result["queries per ticket page constant"] = all(
+        len(set(counts.values())) == 1 for counts in ticket_queries(measured).values()
+    )
     result[f"web worker RSS under {RSS_GOAL_MB:.0f} MB"] = peak_rss(measured) < RSS_GOAL_MB
     return result
 
@@ -155,8 +165,8 @@ def print_summary(report: Report) -> None:
                 f"queries {'/'.join(map(str, c.queries))}  goal {GOALS[c.group]:.0f} ms "
                 f"{verdict(c.met)}"
             )
-        print(f"  peak RSS {peak_rss(measured):.1f} MB; ticket page queries by thread length "
-              f"{ticket_queries(measured)}")  # fmt: skip
+        print(f"  peak RSS {peak_rss(measured):.1f} MB; ticket page queries by category and "
+              f"thread length: {ticket_queries_text(measured)}")  # fmt: skip
         for name, met in goals(measured).items():
             print(f"  goal {name}: {verdict(met)}")
     for peer in report.peers:
@@ -226,7 +236,9 @@ def method(report: Report) -> list[str]:
             + f"; filled {m.fill['filled_at']} in {sum(seconds.values()) / 60:.1f} min ("
             + ", ".join(f"{name} {value:.0f} s" for name, value in seconds.items())
             + ")"
-            + ("; this run reused that fill." if m.reused else "; filled in this run.")
+            + ("; this run reused that fill" if m.reused else "; filled in this run")
+            + migrated(m.fill)
+            + "."
         )
     runs = report.options.runs
     return [
@@ -263,8 +275,9 @@ def method(report: Report) -> list[str]:
         "the console search for `返金` and for `pengembalian`.",
         f"- Memory: after the cases, the same process pages through up to {DEEP_PAGE} pages of "
         f"each of {len(PAGED_VIEWS)} views ({', '.join(PAGED_VIEWS)}); its peak RSS "
-        "(`VmHWM`, the test client and the bench's own bookkeeping included) is the figure, "
-        "the largest over the runs.",
+        "(`VmHWM`, restarted from the current RSS just before the first timed request, so "
+        "that it covers every request of the run; the test client and the bench's own "
+        "bookkeeping included) is the figure, the largest over the runs.",
         f"- {PEER_NAME}: its own install (`../shared/peers/django-helpdesk/install.sh`), its "
         "`reset_db.sh` with `SEED_N` set to the same count when its database holds another, "
         "then a `manage.py shell -c` snippet in its venv timing, with its test `Client` as "
@@ -274,6 +287,14 @@ def method(report: Report) -> list[str]:
         "Loket's SQLite runs. Its harness seeds through the ORM into SQLite only, so it is "
         "compared at the SQLite count.",
     ]
+
+
+def migrated(fill: dict[str, object]) -> str:
+    names: list[str] = fill.get("migrated_after_fill", [])  # type: ignore[assignment]
+    if not names:
+        return ""
+    seconds = float(fill.get("seconds_migrating", 0.0))  # type: ignore[arg-type]
+    return f", migrated since to {', '.join(names)} ({seconds:.0f} s)"
 
 
 def results_table(measured: Measured) -> list[str]:
@@ -301,8 +322,8 @@ def results_table(measured: Measured) -> list[str]:
         *markdown_table(headers, rows, "lrrrrlrr"),
         "",
         f"- Queries per queue page: {', '.join(map(str, queue_queries(measured)))} (first page "
-        "and deep page of every view); per ticket page by the number of messages on the "
-        f"ticket: {ticket_queries(measured)}.",
+        "and deep page of every view); per ticket page, by category and number of messages on "
+        f"the ticket: {ticket_queries_text(measured)}.",
         f"- Memory: peak RSS {peak_rss(measured):.1f} MB after paging through "
         f"{run['pages_walked']} pages ({float(run['paging_seconds']):.0f} s); "  # type: ignore[arg-type]
         f"{float(run['rss_before_mb']):.1f} MB before the first request.",  # type: ignore[arg-type]

@@ -123,7 +123,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-GREETINGS = {
+GREETINGS: dict[str, tuple[str, ...]] = {
     "ja": ("お世話になっております。", "こんにちは。", "いつもありがとうございます。"),
     "id": ("Selamat pagi,", "Halo tim dukungan,", "Selamat siang,"),
     "en": ("Hello,", "Hi team,", "Good morning,"),
@@ -181,7 +181,7 @@ NOTES = (
     "Asked finance about the duplicate charge.",
     "Seller contacted by phone, waiting for the tracking number.",
 )
-SUBJECTS = {
+SUBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
     "ja": {
         "refund": ("返金依頼", "返金について", "返金の状況を教えてください"),
         "billing_dispute": ("請求金額の誤り", "二重請求について", "請求書の返金依頼"),

@@ -319,7 +319,7 @@ class SearchEntry(models.Model):
     """A ticket's subject, or one of its messages, as the console's search indexes it: words
     and CJK bigrams (tickets/searchtext.py) of the redacted text. The full-text index over
     `terms` lives beside the table: an FTS5 table kept by triggers on SQLite, a GIN index on
-    to_tsvector('simple', terms) on PostgreSQL (migration 0008)."""
+    a stored tsvector column `terms_vector` on PostgreSQL (migrations 0008, 0012)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     message = models.ForeignKey(
