@@ -30,7 +30,15 @@ from bench.console.config import (
 )
 from bench.console.parent import Measured, Options, drop_database, measure
 from bench.console.peer import PeerResult, peer_list
-from bench.console.report import Report, goals_missed, print_summary, render_section
+from bench.console.report import (
+    SAVED,
+    Report,
+    goals_missed,
+    load_report,
+    print_summary,
+    render_section,
+    save_report,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny SQLite data, 1 run; no docs")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL database after")
+    parser.add_argument("--render", type=Path, help="write the docs from saved results only")
     parser.add_argument("--child", choices=("fill", "migrate", "measure"), help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -112,6 +121,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments, options = parse_options(argv)
     if arguments.child:
         return child(arguments)
+    measured = load_report(arguments.render) if arguments.render else run_all(options)
+    if measured is None:
+        return 1
+    report = measured
+    if not (arguments.render or options.quick):  # a smoke run keeps a full run's results
+        save_report(report, SAVED)
+    print_summary(report)
+    if not (report.options.quick or arguments.no_docs):
+        write_docs(SECTION, render_section(report))
+        print(f"\nwrote the console section of {DOCS.relative_to(REPO)}")
+    missed = goals_missed(report)
+    label = "goal missed (not enforced in --quick)" if report.options.quick else "GOAL MISSED"
+    for goal in missed:
+        print(f"{label}: {goal}", file=sys.stderr)
+    return 1 if missed and not report.options.quick else 0
+
+
+def run_all(options: Options) -> Report | None:
+    """Every database, and the peer after SQLite; None when a measurement failed."""
     started = datetime.now(UTC)
     machine = machine_info("django", "psycopg")
     results: list[Measured] = []
@@ -123,20 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 peers.append(peer_list(options.peer, options.tickets[database]))
     except BenchError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
+        return None
     finally:
         if options.drop and "postgres" in options.databases:
             drop_database()
-    report = Report(results, peers, machine, started, options)
-    print_summary(report)
-    if not (options.quick or arguments.no_docs):
-        write_docs(SECTION, render_section(report))
-        print(f"\nwrote the console section of {DOCS.relative_to(REPO)}")
-    missed = goals_missed(report)
-    label = "goal missed (not enforced in --quick)" if options.quick else "GOAL MISSED"
-    for goal in missed:
-        print(f"{label}: {goal}", file=sys.stderr)
-    return 1 if missed and not options.quick else 0
+    return Report(results, peers, machine, started, options)
 
 
 if __name__ == "__main__":

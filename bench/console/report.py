@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bench.common import markdown_table, median, percentile, spread
 from bench.console.config import (
+    CACHE,
     COMMAND,
     DEEP_PAGE,
     DEEP_PAGE_GOAL_MS,
@@ -41,6 +44,39 @@ class Report:
     machine: dict[str, str]
     started: datetime
     options: Options
+
+
+SAVED = CACHE / "last-run.json"
+# What the figures mean and what was found behind them (EXPLAIN ANALYZE, profiles): written by
+# hand after a run, rendered again with `--render var/bench/console/last-run.json`.
+READING: tuple[str, ...] = ()
+
+
+def save_report(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "results": [asdict(m) for m in report.results],
+        "peers": [asdict(p) for p in report.peers],
+        "machine": report.machine,
+        "started": report.started.isoformat(),
+        "options": asdict(report.options) | {"peer": str(report.options.peer or "")},
+    }
+    path.write_text(json.dumps(data))
+    print(f"saved the results in {path}", flush=True)
+
+
+def load_report(path: Path) -> Report:
+    data = json.loads(path.read_text())
+    options = data["options"]
+    options["peer"] = Path(options["peer"]) if options["peer"] else None
+    options["databases"] = tuple(options["databases"])
+    return Report(
+        results=[Measured(**m) for m in data["results"]],
+        peers=[PeerResult(**p) for p in data["peers"]],
+        machine=data["machine"],
+        started=datetime.fromisoformat(data["started"]),
+        options=Options(**options),
+    )
 
 
 @dataclass(frozen=True)
@@ -201,6 +237,8 @@ def render_section(report: Report) -> str:
         lines += [*results_table(measured), ""]
     if report.peers:
         lines += [*peer_table(report), ""]
+    if READING:
+        lines += ["### Reading", "", *(f"{paragraph}\n" for paragraph in READING)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
