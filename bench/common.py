@@ -1,6 +1,7 @@
 """What every benchmark here shares: describing the machine, medians and markdown tables, and
 writing its own section of docs/benchmarks.md without touching the others."""
 
+import math
 import os
 import platform
 import re
@@ -85,6 +86,12 @@ class BenchError(Exception):
 def median(values: Sequence[float]) -> float:
     """The median, or NaN when there is nothing to take it of."""
     return statistics.median(values) if values else float("nan")
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest rank: the smallest value with p% of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(len(ordered) * p / 100), 1) - 1]
 
 
 def spread(values: Sequence[float], spec: str = ".1f") -> str:

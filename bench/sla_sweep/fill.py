@@ -3,9 +3,11 @@ clocks loaded through the driver. Imported only after `django.setup()`."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import psycopg
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.db.models import Model
 
 from bench.common import BenchError
 from bench.sla_sweep.config import CATEGORY, NOW, SUPERVISORS
@@ -79,17 +82,59 @@ def fetch_one(sql: str) -> str:
 
 def other_ticket_columns(booleans: tuple[object, object]) -> tuple[str, tuple[object, ...]]:
     """The ticket columns the rows do not set, with their model defaults, as SQL and values."""
-    listed = {name.strip() for name in TICKET_COLUMNS.split(",")}
-    fields = [
-        f for f in Ticket._meta.concrete_fields if f.column not in listed | {"id", "assignee_id"}
-    ]
-    values = tuple(
-        (booleans[0] if f.get_default() else booleans[1])
-        if isinstance(f.get_default(), bool)
-        else f.get_default()
-        for f in fields
+    return default_columns(Ticket, TICKET_COLUMNS, booleans, skip=("id", "assignee_id"))
+
+
+def default_columns(
+    model: type[Model], columns: str, booleans: tuple[object, object], skip: tuple[str, ...] = ()
+) -> tuple[str, tuple[object, ...]]:
+    """The columns of `model` not among `columns` (nor `skip`), with their model defaults as the
+    driver takes them (booleans as `booleans`, JSON as text), as SQL and values."""
+    listed = {name.strip() for name in columns.split(",")} | {"id", *skip}
+    fields = [f for f in model._meta.concrete_fields if f.column not in listed]
+    return "".join(f", {f.column}" for f in fields), tuple(
+        driver_value(f.get_default(), booleans) for f in fields
     )
-    return "".join(f", {f.column}" for f in fields), values
+
+
+def driver_value(value: object, booleans: tuple[object, object]) -> object:
+    if isinstance(value, bool):
+        return booleans[0] if value else booleans[1]
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
+
+
+def insert_sqlite(
+    db: sqlite3.Connection, insert: str, chunks: Iterable[Iterable[tuple[object, ...]]]
+) -> float:
+    """Seconds to run `insert` over every row, one transaction per chunk."""
+    began = time.perf_counter()
+    for chunk in chunks:
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(insert, chunk)
+        db.execute("COMMIT")
+    return time.perf_counter() - began
+
+
+def copy_postgres(
+    db: psycopg.Connection[tuple[object, ...]],
+    table: str,
+    columns: str,
+    chunks: Iterable[str],
+    last_id: int,
+) -> float:
+    """Seconds to COPY the chunks (lines of the text format, see rows.copy_text) into `table`,
+    commit, and move its id sequence past `last_id` (the rows carry their own ids)."""
+    began = time.perf_counter()
+    with db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for text in chunks:
+            copy.write(text)
+    db.commit()
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (last_id,))
+    db.commit()
+    return time.perf_counter() - began
 
 
 def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
@@ -105,14 +150,14 @@ def fill_sqlite(rows: Rows) -> tuple[dict[str, float], float, str]:
     db = sqlite3.connect(path, isolation_level=None)
     try:
         for table, insert in inserts.items():
-            began = time.perf_counter()
-            for first, last in rows.chunks():
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany(
-                    insert, row_values(rows, table, first, last, sqlite_time, (1, 0), defaults)
-                )
-                db.execute("COMMIT")
-            seconds[table] = time.perf_counter() - began
+            seconds[table] = insert_sqlite(
+                db,
+                insert,
+                (
+                    row_values(rows, table, first, last, sqlite_time, (1, 0), defaults)
+                    for first, last in rows.chunks()
+                ),
+            )
             print(f"  {table}: {rows.tickets:,} rows in {seconds[table]:.1f} s", flush=True)
         began = time.perf_counter()
         db.execute("ANALYZE")
@@ -131,21 +176,16 @@ def fill_postgres(rows: Rows) -> tuple[dict[str, float], float, str]:
             ("tickets_ticket", TICKET_COLUMNS + extra),
             ("sla_clock", CLOCK_COLUMNS),
         ):
-            began = time.perf_counter()
-            with db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for first, last in rows.chunks():
-                    values = row_values(
-                        rows, table, first, last, postgres_time, ("t", "f"), defaults
+            chunks = (
+                "".join(
+                    map(
+                        copy_text,
+                        row_values(rows, table, first, last, postgres_time, ("t", "f"), defaults),
                     )
-                    copy.write("".join(map(copy_text, values)))
-            db.commit()
-            with db.cursor() as cursor:
-                # The rows carry their own ids: move the identity sequence past them.
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (rows.tickets,)
                 )
-            db.commit()
-            seconds[table] = time.perf_counter() - began
+                for first, last in rows.chunks()
+            )
+            seconds[table] = copy_postgres(db, table, columns, chunks, rows.tickets)
             print(f"  {table}: {rows.tickets:,} rows in {seconds[table]:.1f} s", flush=True)
     began = time.perf_counter()
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as db:

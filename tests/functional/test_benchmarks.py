@@ -100,3 +100,16 @@ def test_the_redaction_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> N
 def test_the_triage_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
     output = run_quick("triage", timeout=120)
     assert re.search(r"held-out: category \d+\.\d%, route \d+\.\d%", output)
+
+
+def test_the_console_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # 2,000 generated tickets on SQLite (kept under var/bench/console/ between runs), a few
+    # requests per page; the goals are reported, not enforced, at this size.
+    output = run_quick("console", timeout=300)
+    assert "== SQLite: 2,000 tickets" in output
+    for case in ("queue first page: all", "queue first page: mine", "ticket page, 50 messages"):
+        assert re.search(rf"^  {case} +p50 +\d+\.\d\d ms +p95 +\d+\.\d\d ms", output, re.M)
+    assert re.search(r"^  search 返金 +p50 .* 50 rows$", output, re.MULTILINE)
+    assert re.search(r"^  search pengembalian +p50 .* 50 rows$", output, re.MULTILINE)
+    assert "goal queries per queue page constant: met" in output
+    assert "goal queries per ticket page constant: met" in output

@@ -59,7 +59,7 @@ def matching_ticket_ids(text: str, limit: int) -> list[int]:
     if connection.vendor == "postgresql":
         sql = (
             "SELECT ticket_id FROM tickets_searchentry "
-            "WHERE to_tsvector('simple'::regconfig, terms) @@ to_tsquery('simple'::regconfig, %s) "
+            "WHERE terms_vector @@ to_tsquery('simple'::regconfig, %s) "
             "ORDER BY id DESC LIMIT %s"
         )
         parameters: list[str | int] = [tsquery(text), limit * 4]
