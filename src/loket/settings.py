@@ -263,6 +263,10 @@ LOKET_LIMIT_CONTACT_PER_RECIPIENT = int(os.environ.get("LOKET_LIMIT_CONTACT_PER_
 
 # "Send me a new link": at most this many link mails per ticket an hour (0: no limit).
 LOKET_LIMIT_NEW_LINKS_PER_TICKET = int(os.environ.get("LOKET_LIMIT_NEW_LINKS_PER_TICKET", 3))
+# Replies through one ticket's portal page an hour (0: no limit): a leaked link cannot flood it.
+LOKET_LIMIT_PORTAL_REPLIES_PER_TICKET = int(
+    os.environ.get("LOKET_LIMIT_PORTAL_REPLIES_PER_TICKET", 30)
+)
 
 LOKET_BILLING_URL = os.environ.get("LOKET_BILLING_URL", "")
 

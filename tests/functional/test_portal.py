@@ -149,3 +149,18 @@ def test_new_links_are_capped_per_ticket_with_the_same_answer(client: Client) ->
     assert {answer.status_code for answer in answers} == {200}
     assert len({main_text(answer.content.decode()) for answer in answers}) == 1
     assert OutboxMessage.objects.filter(kind="portal_link").count() == 3
+
+
+def test_a_flood_of_replies_through_one_link_is_stopped_and_nothing_typed_is_lost(
+    client: Client, settings: object
+) -> None:
+    settings.LOKET_LIMIT_PORTAL_REPLIES_PER_TICKET = 2  # type: ignore[attr-defined]
+    ticket = build_ticket()
+    for n in range(2):
+        assert client.post(link_of(ticket), {"body": f"Reply {n}"}).status_code == 302
+    refused = client.post(link_of(ticket), {"body": "Third reply, kept in the box"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    page = refused.content.decode()
+    assert "Third reply, kept in the box" in page
+    assert ticket.messages.count() == 3  # the opening message and two replies

@@ -43,7 +43,13 @@ def ticket_page(
     use_requester_language(request, ticket.language)
     replying = request.method == "POST" and escalation_form is None
     form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)
+    retry = None
     if replying and form.is_valid():
+        limit = {"limit": settings.LOKET_LIMIT_PORTAL_REPLIES_PER_TICKET, "seconds": 3600}
+        retry = over_limit("portal-replies", str(ticket.reference), **limit)
+    if retry is not None:  # what was typed stays in the box
+        form.add_error(None, TOO_MANY_REPLIES)
+    elif replying and form.is_valid():
         try:
             reply_through_portal(
                 ticket, text=form.cleaned_data["body"],
@@ -68,7 +74,17 @@ def ticket_page(
         "may_ask_escalation": ticket.status in ACTIVE_STATUSES and not ticket.escalation_level,
     }
     failed = form.errors or (escalation_form is not None and escalation_form.errors)
-    return render(request, "portal/ticket.html", context, status=400 if failed else 200)
+    status = 429 if retry is not None else (400 if failed else 200)
+    response = render(request, "portal/ticket.html", context, status=status)
+    if retry is not None:
+        response["Retry-After"] = str(retry)
+    return response
+
+
+TOO_MANY_REPLIES = gettext_lazy(
+    "Too many replies to this request in the last hour. Your text is still here: please send "
+    "it again later."
+)
 
 
 @require_POST
