@@ -7,9 +7,9 @@ from uuid import UUID
 
 from django.db import transaction
 
-from loket.notify import whatsapp
 from loket.notify.delivery import enqueue_delivery
 from loket.notify.models import OutboxMessage, OutboxStatus
+from loket.policy.connected import whatsapp_connected
 from loket.tickets.models import Channel, EventKind, Ticket
 from loket.tickets.timeline import record_event
 
@@ -62,7 +62,7 @@ def requester_route(ticket: Ticket) -> Route | None:
     """Where Loket answers the requester: on WhatsApp for a WhatsApp ticket (and for a phone
     caller who left only a number), else by e-mail; None when there is no way at all."""
     phone_first = ticket.channel == Channel.WHATSAPP or not ticket.requester_email
-    if ticket.requester_phone and phone_first and whatsapp.configured():
+    if ticket.requester_phone and phone_first and whatsapp_connected():
         return Route(Channel.WHATSAPP, ticket.requester_phone)
     if ticket.requester_email:
         return Route(Channel.EMAIL, ticket.requester_email)

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from loket.policy.connected import whatsapp_connected
 from loket.tickets.models import Channel, Message, MessageKind
 
 # Meta: free-form messages only within 24 hours of the customer's last message.
@@ -65,11 +64,6 @@ class WindowClosed(GraphError):
             f"the 24-hour window with {number} is closed: only an approved template can be sent",
             code=131047,
         )
-
-
-def configured() -> bool:
-    """Everything the channel needs: without it, no webhook and no sending."""
-    return whatsapp_connected()
 
 
 # --- the 24-hour customer service window -------------------------------------------------------

@@ -15,7 +15,6 @@ from django.db.models.functions import TruncDate
 from loket.sla.models import Clock, ClockKind, ClockStatus
 from loket.tickets.models import Event, EventKind, Rating, SatisfactionSurvey, Status, Ticket
 
-RESOLVED = (Status.RESOLVED, Status.CLOSED)
 # The events that resolve a ticket: a status change, a reply sent with "then resolved", a review.
 RESOLVING = (
     Q(kind=EventKind.STATUS_CHANGED, data__to=Status.RESOLVED)

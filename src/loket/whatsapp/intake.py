@@ -23,7 +23,9 @@ from loket.tickets.models import Channel, EventKind
 from loket.tickets.sniffing import IncomingFile, kept_file
 from loket.tickets.timeline import record_event
 from loket.whatsapp.payload import (
+    MEDIA_TYPES,
     NOISE_TYPES,
+    READABLE_TYPES,
     ChatMessage,
     DeliveryStatus,
     Item,
@@ -152,12 +154,11 @@ def process_message(record: InboundRecord, item: ChatMessage, now: datetime) -> 
 
 def compose(item: ChatMessage, notes: list[str]) -> str:
     text = item.text.strip()
-    if item.kind not in {"text", "location", "interactive", "button", "contacts"} | (
-        {item.media.kind} if item.media else set()
-    ):
+    readable = item.kind in READABLE_TYPES and (item.kind not in MEDIA_TYPES or item.media)
+    if not readable:
         text = UNKNOWN_TYPE.format(kind=item.kind or "?")
     elif not text and item.media is not None:
-        text = f"[{item.media.kind}{': ' + item.media.filename if item.media.filename else ''}]"
+        text = f"[{': '.join(filter(None, (item.media.kind, item.media.filename)))}]"
     return "\n\n".join(part for part in (text, *notes) if part) + "\n"
 
 

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 
 # Message types whose content is a media object fetched from the Graph API.
 MEDIA_TYPES = frozenset({"image", "document", "audio", "video", "sticker"})
+# Types whose content text_of reads (media only with the id of its file).
+READABLE_TYPES = frozenset({"text", "location", "interactive", "button", "contacts"}) | MEDIA_TYPES
 # Types that say nothing a ticket needs: recorded, never a ticket or a reply.
 NOISE_TYPES = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from loket.notify import whatsapp
+from loket.policy.connected import whatsapp_connected
 from loket.whatsapp import signature
 from loket.whatsapp.intake import store_unreadable, store_webhook
 from loket.whatsapp.payload import NotAWebhook
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def webhook(request: HttpRequest) -> HttpResponse:
-    if not whatsapp.configured():
+    if not whatsapp_connected():
         raise Http404("WhatsApp is not configured")
     if request.method == "GET":
         return verify(request)
