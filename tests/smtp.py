@@ -26,6 +26,10 @@ class Mailbox:
         self.stalled = 0
         # An SMTP reply to every RCPT TO (e.g. "550 5.1.1 user unknown"), or None to accept.
         self.refuse: str | None = None
+        # The same, for one recipient address only.
+        self.refuse_address: dict[str, str] = {}
+        # The client address (host, port) of each connection that delivered a message.
+        self.connections: set[tuple[str, int]] = set()
         self.lock = threading.Lock()
 
     async def handle_RCPT(
@@ -33,6 +37,8 @@ class Mailbox:
     ) -> str:
         if self.refuse:
             return self.refuse
+        if refusal := self.refuse_address.get(address):
+            return refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -48,6 +54,7 @@ class Mailbox:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.messages.append(message)
+            self.connections.add(tuple(session.peer))
         return "250 Message accepted for delivery"
 
 

@@ -226,6 +226,10 @@ LOKET_POLICY_FILE = os.environ.get("LOKET_POLICY_FILE") or str(
 # A worker that claimed an e-mail and died holds it this long before another worker retries.
 LOKET_OUTBOX_LEASE_SECONDS = int(os.environ.get("LOKET_OUTBOX_LEASE_SECONDS", 300))
 LOKET_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LOKET_OUTBOX_MAX_ATTEMPTS", 8))
+# The worker takes the due outbox rows in batches of this many (sent over one SMTP connection,
+# recorded in one transaction), and looks for new ones this often when it has found none.
+LOKET_OUTBOX_BATCH = int(os.environ.get("LOKET_OUTBOX_BATCH", 25))
+LOKET_OUTBOX_POLL_SECONDS = float(os.environ.get("LOKET_OUTBOX_POLL_SECONDS", 0.25))
 LOKET_HOUSEKEEPING_SECONDS = float(os.environ.get("LOKET_HOUSEKEEPING_SECONDS", 30))
 
 # --- E-mail in (docs/channels.md) -------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping - a
-heartbeat, handing lost mail back to the queue, the SLA sweep, and polling the IMAP mailboxes.
-Call `run` once Django is set up."""
+"""`loket worker`: sends the outbox, runs queued tasks (django-tasks-db) and the periodic
+housekeeping - a heartbeat, taking back mail a dead worker held, the SLA sweep, and polling the
+IMAP mailboxes. Call `run` once Django is set up."""
 
 import logging
 import threading
@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from loket.mail.imap import poll_all
+from loket.notify.delivery import deliver_due
 from loket.notify.outbox import recover_outbox
 from loket.ops.heartbeat import record_heartbeat
 from loket.sla.sweep import sweep
@@ -60,6 +61,28 @@ def housekeeping_loop(stop: threading.Event, interval: float) -> None:
         stop.wait(min(interval, mail_every or interval))
 
 
+def outbox_loop(stop: threading.Event, interval: float) -> None:
+    """Send what is due, batch after batch; when nothing is, look again after `interval`."""
+    while not stop.is_set():
+        sent = 0
+        try:
+            sent = len(deliver_due(timezone.now()))
+        except Exception:
+            logger.exception("sending the outbox failed; trying again in %.1f s", interval)
+        finally:
+            close_old_connections()
+        if not sent:
+            stop.wait(interval)
+
+
+def drain_outbox() -> int:
+    """Everything due now, batch after batch (the batch mode of `run`)."""
+    total = 0
+    while outcomes := deliver_due(timezone.now()):
+        total += len(outcomes)
+    return total
+
+
 def run(*, batch: bool = False, interval: float = 0.5) -> None:
     """Run the task queue; with `batch`, run housekeeping and what is due now, then return."""
     worker = Worker(
@@ -74,16 +97,17 @@ def run(*, batch: bool = False, interval: float = 0.5) -> None:
     )
     if batch:
         housekeeping_once()
+        drain_outbox()
         worker.run()
+        # What the tasks queued (an acknowledgement of a WhatsApp message) goes out too.
+        drain_outbox()
         return
     stop = threading.Event()
-    thread = threading.Thread(
-        target=housekeeping_loop,
-        args=(stop, settings.LOKET_HOUSEKEEPING_SECONDS),
-        name="housekeeping",
-        daemon=True,
-    )
-    thread.start()
+    for name, target, pause in (
+        ("housekeeping", housekeeping_loop, settings.LOKET_HOUSEKEEPING_SECONDS),
+        ("outbox", outbox_loop, settings.LOKET_OUTBOX_POLL_SECONDS),
+    ):
+        threading.Thread(target=target, args=(stop, pause), name=name, daemon=True).start()
     worker.configure_signals()
     logger.info("worker started")
     try:

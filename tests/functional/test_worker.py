@@ -96,3 +96,24 @@ def test_a_worker_killed_before_delivering_is_replaced_and_the_mail_goes_out_onc
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
     assert ticket.events.filter(kind=EventKind.MAIL_SENT).count() == 1
+
+
+def test_two_workers_share_the_outbox_and_send_every_mail_exactly_once(
+    smtp_server: SmtpServer, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    now = timezone.now()
+    tickets = [build_ticket(email=f"pelanggan{n}@example.co.id", now=now) for n in range(40)]
+
+    start_worker()
+    start_worker()
+    received = smtp_server.wait_for(40, timeout=90)
+    time.sleep(3)  # longer than the lease: a double send would have happened by now
+
+    assert len(smtp_server.messages) == 40
+    message_ids = [message["Message-ID"] for message in received]
+    assert len(set(message_ids)) == 40, "no mail was sent twice"
+    rows = OutboxMessage.objects.filter(ticket__in=tickets)
+    assert {(row.status, row.attempts) for row in rows} == {(OutboxStatus.SENT, 1)}
+    assert {row.message_id for row in rows} == set(message_ids)
+    sent_events = [t.events.filter(kind=EventKind.MAIL_SENT).count() for t in tickets]
+    assert sent_events == [1] * 40

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from loket.notify.delivery import claim, deliver
+from loket.notify.delivery import claim, claim_due, deliver, deliver_due
 from loket.notify.models import OutboxMessage, OutboxStatus
 from loket.notify.outbox import recover_outbox
 from loket.tickets.models import EventKind
@@ -133,3 +133,53 @@ def test_a_temporary_refusal_is_retried_later(smtp_settings: SmtpServer) -> None
     row.refresh_from_db()
     assert row.status == OutboxStatus.PENDING
     assert row.next_attempt_at > NOW
+
+
+def test_due_mail_goes_out_in_batches_over_one_connection_and_is_recorded_once(  # type: ignore[no-untyped-def]
+    smtp_settings: SmtpServer, settings
+) -> None:
+    settings.LOKET_OUTBOX_BATCH = 4
+    tickets = [build_ticket(email=f"pelanggan{n}@example.co.id") for n in range(6)]
+
+    first = deliver_due(NOW)
+    second = deliver_due(NOW)
+
+    assert (first, second) == (["sent"] * 4, ["sent"] * 2)
+    assert deliver_due(NOW) == [], "nothing is sent twice"
+    received = smtp_settings.wait_for(6)
+    assert sorted(m["To"] for m in received) == sorted(t.requester_email for t in tickets)
+    assert len(smtp_settings.mailbox.connections) == 2, "one SMTP connection per batch"
+    for ticket in tickets:
+        row = OutboxMessage.objects.get(ticket=ticket)
+        assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.SENT, 1, NOW)
+        assert ticket.events.filter(kind=EventKind.MAIL_SENT).count() == 1
+
+
+def test_one_refused_address_does_not_stop_the_rest_of_its_batch(
+    smtp_settings: SmtpServer,
+) -> None:
+    smtp_settings.mailbox.refuse_address["rusak@example.co.id"] = "550 5.1.1 user unknown"
+    build_ticket(email="a@example.co.id")
+    refused = build_ticket(email="rusak@example.co.id")
+    build_ticket(email="b@example.co.id")
+
+    assert sorted(deliver_due(NOW)) == ["failed", "sent", "sent"]
+
+    assert sorted(m["To"] for m in smtp_settings.wait_for(2)) == [
+        "a@example.co.id",
+        "b@example.co.id",
+    ]
+    failure = refused.events.get(kind=EventKind.MAIL_FAILED)
+    assert failure.data["permanent"] is True
+    assert OutboxMessage.objects.get(ticket=refused).status == OutboxStatus.FAILED
+
+
+def test_a_batch_takes_only_what_is_due_and_a_claimed_row_is_nobody_elses() -> None:
+    now_row = OutboxMessage.objects.get(ticket=build_ticket())
+    later_row = OutboxMessage.objects.get(ticket=build_ticket(email="nanti@example.co.id"))
+    OutboxMessage.objects.filter(id=later_row.id).update(next_attempt_at=NOW + timedelta(minutes=5))
+
+    [claimed] = claim_due(NOW, limit=10)
+    assert claimed.id == now_row.id
+    assert claim_due(NOW, limit=10) == [], "a second worker finds nothing to take"
+    assert [row.id for row in claim_due(NOW + timedelta(minutes=5), limit=10)] == [later_row.id]

@@ -1,10 +1,13 @@
-"""Delivery of outbox rows: the worker's task claims a row, sends it outside any transaction,
-and records what happened (with an event on the ticket)."""
+"""Delivery of outbox rows. The outbox is the worker's queue: a worker claims the due rows
+in batches with a conditional UPDATE (SKIP LOCKED on PostgreSQL), sends them outside any
+transaction - the mails of a batch over one SMTP connection - and records what happened, with
+an event on each ticket, in one transaction per batch."""
 
 import json
 import logging
 import re
 import smtplib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -19,7 +22,7 @@ from django.utils import timezone
 from loket.notify import whatsapp
 from loket.notify.models import OutboxMessage, OutboxStatus, UndeliverableAddress
 from loket.tickets.models import Channel, EventKind
-from loket.tickets.timeline import record_event
+from loket.tickets.timeline import NewEvent, record_events
 
 logger = logging.getLogger(__name__)
 
@@ -32,23 +35,43 @@ class Undeliverable(Exception):
 
 @task()
 def deliver_outbox_message(outbox_id: str) -> str:
+    """Delivery tasks queued by versions before the outbox became the queue: still run after
+    an upgrade, they send their row like any batch would (or find it sent already)."""
     return deliver(outbox_id, timezone.now())
 
 
-def enqueue_delivery(outbox_id: UUID, run_after: datetime | None = None) -> None:
-    due = deliver_outbox_message.using(run_after=run_after) if run_after else deliver_outbox_message
-    due.enqueue(str(outbox_id))
+def lease(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.LOKET_OUTBOX_LEASE_SECONDS)
 
 
 def claim(outbox_id: UUID | str, now: datetime) -> OutboxMessage | None:
-    """Take the row for this worker, or None if another worker has it or it is not due."""
-    lease = timedelta(seconds=settings.LOKET_OUTBOX_LEASE_SECONDS)
+    """Take one row for this worker, or None if another worker has it or it is not due."""
     claimed = OutboxMessage.objects.filter(
         id=outbox_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=F("attempts") + 1)
+    ).update(status=OutboxStatus.SENDING, lease_until=lease(now), attempts=F("attempts") + 1)
     if not claimed:
         return None
     return OutboxMessage.objects.select_related("ticket").get(id=outbox_id)
+
+
+def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
+    """Take up to `limit` due rows, oldest first, in one short transaction. Several workers
+    never get the same row: on PostgreSQL each skips the rows another has locked, on SQLite
+    the transaction holds the single write lock; and the UPDATE is conditional either way."""
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        ids = list(
+            due.order_by("next_attempt_at")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(id__in=ids, status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.SENDING, lease_until=lease(now), attempts=F("attempts") + 1
+        )
+        rows = OutboxMessage.objects.select_related("ticket").filter(id__in=ids)
+        return sorted(rows, key=lambda row: (row.next_attempt_at, row.created_at))
 
 
 def deliver(outbox_id: UUID | str, now: datetime) -> str:
@@ -56,18 +79,53 @@ def deliver(outbox_id: UUID | str, now: datetime) -> str:
     row = claim(outbox_id, now)
     if row is None:
         return "skipped"
-    if UndeliverableAddress.objects.filter(address=row.to_address.lower()).exists():
-        give_up(row, Undeliverable(f"{row.to_address} bounced for good; not sent"), now)
-        return "failed"
-    try:
-        external_id = send_whatsapp(row, now) if row.channel == Channel.WHATSAPP else ""
-        if row.channel != Channel.WHATSAPP:
-            send_email(row)
-    except Exception as error:
-        logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
-        return record_failure(row, error, now)
-    record_success(row, now, external_id)
-    return "sent"
+    [outcome] = send_and_record([row], now)
+    return outcome
+
+
+def deliver_due(now: datetime, limit: int | None = None) -> list[str]:
+    """One batch: claim what is due, send it, record it. Returns each row's outcome (empty
+    when nothing was due)."""
+    rows = claim_due(now, limit or settings.LOKET_OUTBOX_BATCH)
+    return send_and_record(rows, now) if rows else []
+
+
+class Result:
+    """What sending one row came to: sent (with the channel's id for it) or an error."""
+
+    __slots__ = ("error", "external_id", "row")
+
+    def __init__(
+        self, row: OutboxMessage, *, external_id: str = "", error: Exception | None = None
+    ) -> None:
+        self.row = row
+        self.external_id = external_id
+        self.error = error
+
+
+def send_and_record(rows: Sequence[OutboxMessage], now: datetime) -> list[str]:
+    """Send claimed rows outside any transaction, then record every result at once."""
+    undeliverable = set(
+        UndeliverableAddress.objects.filter(
+            address__in={row.to_address.lower() for row in rows}
+        ).values_list("address", flat=True)
+    )
+    results: dict[UUID, Result] = {}
+    for row in rows:
+        if row.to_address.lower() in undeliverable:
+            bounced = Undeliverable(f"{row.to_address} bounced for good; not sent")
+            results[row.id] = Result(row, error=bounced)
+    for row in rows:
+        if row.channel == Channel.WHATSAPP and row.id not in results:
+            try:
+                results[row.id] = Result(row, external_id=send_whatsapp(row, now))
+            except Exception as error:
+                logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
+                results[row.id] = Result(row, error=error)
+    mails = [row for row in rows if row.id not in results]
+    for row, outcome in zip(mails, send_emails(mails), strict=True):
+        results[row.id] = Result(row, error=outcome)
+    return record([results[row.id] for row in rows], now)
 
 
 # Outbox kinds that are approved templates (sendable outside the 24-hour window).
@@ -90,7 +148,7 @@ def send_whatsapp(row: OutboxMessage, now: datetime) -> str:
     return whatsapp.send(whatsapp.text_payload(row.to_address, row.subject, row.body))
 
 
-def send_email(row: OutboxMessage) -> None:
+def email_of(row: OutboxMessage) -> EmailMultiAlternatives:
     """Text and an HTML version of the same words (rendered from the stored text, so what was
     promised when the row was written is what is sent)."""
     headers = {"Message-ID": row.message_id, **row.headers}
@@ -104,8 +162,40 @@ def send_email(row: OutboxMessage) -> None:
     language = row.ticket.language if row.ticket is not None else settings.LANGUAGE_CODE
     html = render_to_string("notify/email/message.html", {"body": row.body, "language": language})
     message.attach_alternative(html, "text/html")
-    with mailers.default as connection:
-        connection.send_messages([message])
+    return message
+
+
+def send_emails(rows: Sequence[OutboxMessage]) -> list[Exception | None]:
+    """Each row's error, or None when the server took it: all over one connection, opened
+    again after a failure (which may have been the connection's)."""
+    errors: list[Exception | None] = []
+    connection = None
+    try:
+        for row in rows:
+            try:
+                if connection is None:
+                    connection = mailers.default
+                    connection.open()
+                connection.send_messages([email_of(row)])
+            except Exception as error:
+                logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
+                errors.append(error)
+                close_quietly(connection)
+                connection = None
+            else:
+                errors.append(None)
+    finally:
+        close_quietly(connection)
+    return errors
+
+
+def close_quietly(connection: object) -> None:
+    if connection is None:
+        return
+    try:
+        connection.close()  # type: ignore[attr-defined]
+    except Exception:  # a connection that failed may fail to close too; it is dropped
+        logger.debug("closing the SMTP connection failed", exc_info=True)
 
 
 def is_permanent(error: Exception) -> bool:
@@ -127,7 +217,33 @@ ONE_TIME_LINK = re.compile(r"(https?://\S+/portal/(?:verify/[^/\s]+|rate)/)\S+")
 
 
 @transaction.atomic
-def record_success(row: OutboxMessage, now: datetime, external_id: str = "") -> None:
+def record(results: Sequence[Result], now: datetime) -> list[str]:
+    """Every result of a batch in one transaction: the rows' new states and their events."""
+    outcomes = []
+    events = []
+    plain_sent = []
+    for result in results:
+        row = result.row
+        if result.error is None:
+            outcome = "sent"
+            if result.external_id or row.kind in ONE_TIME_SECRETS:
+                mark_sent(row, now, result.external_id)
+            else:
+                plain_sent.append(row.id)
+        else:
+            outcome = record_failure(row, result.error, now)
+        outcomes.append(outcome)
+        if row.ticket_id is not None and outcome != "retry":
+            events.append(event_of(result, outcome))
+    if plain_sent:
+        OutboxMessage.objects.filter(id__in=plain_sent, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error=""
+        )
+    record_events(events, now)
+    return outcomes
+
+
+def mark_sent(row: OutboxMessage, now: datetime, external_id: str) -> None:
     sent: dict[str, object] = {
         "status": OutboxStatus.SENT, "sent_at": now, "lease_until": None, "last_error": "",
     }  # fmt: skip
@@ -137,18 +253,36 @@ def record_success(row: OutboxMessage, now: datetime, external_id: str = "") -> 
         # The mail held a one-time link: once it is out, the outbox keeps no usable copy.
         sent |= {"body": ONE_TIME_LINK.sub(r"\g<1>[link removed once sent]", row.body)}
     OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(**sent)
-    if row.ticket_id is not None:
-        data = {"outbox": str(row.id), "kind": row.kind, "to": row.to_address}
-        kind = EventKind.MAIL_SENT
-        if row.channel == Channel.WHATSAPP:
-            data["wamid"] = external_id
-            kind = EventKind.WHATSAPP_SENT
-        record_event(row.ticket_id, kind, data=data, now=now)
+
+
+def event_of(result: Result, outcome: str) -> NewEvent:
+    row = result.row
+    assert row.ticket_id is not None
+    whatsapp_row = row.channel == Channel.WHATSAPP
+    data: dict[str, object] = {"outbox": str(row.id), "kind": row.kind, "to": row.to_address}
+    if outcome == "sent":
+        if whatsapp_row:
+            data["wamid"] = result.external_id
+        return NewEvent(
+            row.ticket_id, EventKind.WHATSAPP_SENT if whatsapp_row else EventKind.MAIL_SENT, data
+        )
+    error = result.error
+    assert error is not None
+    data |= {"error": str(error)[:500], "permanent": is_permanent(error)}
+    if whatsapp_row:
+        data["code"] = getattr(error, "code", None)
+    return NewEvent(
+        row.ticket_id, EventKind.WHATSAPP_FAILED if whatsapp_row else EventKind.MAIL_FAILED, data
+    )
 
 
 def record_failure(row: OutboxMessage, error: Exception, now: datetime) -> str:
+    """Given up (`failed`) when the refusal is permanent or the attempts are spent, else due
+    again after a back-off (`retry`): the worker takes it up when that time comes."""
     if is_permanent(error) or row.attempts >= settings.LOKET_OUTBOX_MAX_ATTEMPTS:
-        give_up(row, error, now)
+        OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.FAILED, lease_until=None, last_error=str(error)[:2000]
+        )
         return "failed"
     retry_at = now + min(timedelta(seconds=30 * 2 ** (row.attempts - 1)), MAX_RETRY_DELAY)
     OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
@@ -157,22 +291,4 @@ def record_failure(row: OutboxMessage, error: Exception, now: datetime) -> str:
         lease_until=None,
         last_error=str(error)[:2000],
     )
-    enqueue_delivery(row.id, run_after=retry_at)
     return "retry"
-
-
-@transaction.atomic
-def give_up(row: OutboxMessage, error: Exception, now: datetime) -> None:
-    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.FAILED, lease_until=None, last_error=str(error)[:2000]
-    )
-    if row.ticket_id is not None:
-        data = {
-            "outbox": str(row.id), "kind": row.kind, "to": row.to_address,
-            "error": str(error)[:500], "permanent": is_permanent(error),
-        }  # fmt: skip
-        kind = EventKind.MAIL_FAILED
-        if row.channel == Channel.WHATSAPP:
-            data["code"] = getattr(error, "code", None)
-            kind = EventKind.WHATSAPP_FAILED
-        record_event(row.ticket_id, kind, data=data, now=now)

@@ -1,21 +1,13 @@
-"""The e-mail outbox: rows written in the transaction of the change that caused them, handed to
-the delivery queue once that transaction commits, and taken back when a worker lost them."""
+"""The outbox: rows written in the transaction of the change that caused them. The rows are the
+worker's queue (loket.notify.delivery); a row a dead worker held is taken back here."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from uuid import UUID
+from datetime import datetime
 
-from django.db import transaction
-
-from loket.notify.delivery import enqueue_delivery
 from loket.notify.models import OutboxMessage, OutboxStatus
 from loket.policy.connected import whatsapp_connected
 from loket.tickets.models import Channel, EventKind, Ticket
 from loket.tickets.timeline import record_event
-
-# A pending row this old whose delivery task never ran (enqueue failed, queue pruned) is
-# handed to the queue again by the housekeeping pass.
-FORGOTTEN_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -36,8 +28,9 @@ def queue_email(
     now: datetime,
     channel: str = Channel.EMAIL,
 ) -> OutboxMessage:
-    """Write an outbox row; call inside the transaction of the change that caused it."""
-    row = OutboxMessage.objects.create(
+    """Write an outbox row; call inside the transaction of the change that caused it. A worker
+    sends it once that transaction has committed (it is not visible before)."""
+    return OutboxMessage.objects.create(
         ticket=ticket,
         kind=kind,
         channel=channel,
@@ -48,8 +41,6 @@ def queue_email(
         next_attempt_at=now,
         created_at=now,
     )
-    transaction.on_commit(lambda: enqueue_delivery(row.id), robust=True)
-    return row
 
 
 @dataclass(frozen=True)
@@ -85,24 +76,11 @@ def queue_for_requester(
 
 
 def recover_outbox(now: datetime) -> int:
-    """Hand back to the queue what a dead worker held or what never reached the queue.
+    """Hand back to the queue what a dead worker held: rows still `sending` after their lease.
 
-    Safe with many workers at once: each row is taken back with a conditional UPDATE, and a
-    delivery task for a row that another worker already sent does nothing.
+    Safe with many workers at once: the UPDATE is conditional, so a row is taken back once,
+    and a row another worker has meanwhile sent is no longer `sending`.
     """
-    stale = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_until__lt=now)
-    forgotten = OutboxMessage.objects.filter(
-        status=OutboxStatus.PENDING, next_attempt_at__lte=now - FORGOTTEN_AFTER
+    return OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_until__lt=now).update(
+        status=OutboxStatus.PENDING, lease_until=None, next_attempt_at=now
     )
-    columns = ("id", "status", "next_attempt_at")
-    candidates = [*stale.values_list(*columns), *forgotten.values_list(*columns)]
-    return sum(take_back(*candidate, now=now) for candidate in candidates)
-
-
-def take_back(outbox_id: UUID, status: str, next_attempt_at: datetime, *, now: datetime) -> int:
-    taken = OutboxMessage.objects.filter(
-        id=outbox_id, status=status, next_attempt_at=next_attempt_at
-    ).update(status=OutboxStatus.PENDING, lease_until=None, next_attempt_at=now)
-    if taken:
-        enqueue_delivery(outbox_id)
-    return taken
