@@ -183,3 +183,21 @@ def test_a_batch_takes_only_what_is_due_and_a_claimed_row_is_nobody_elses() -> N
     assert claimed.id == now_row.id
     assert claim_due(NOW, limit=10) == [], "a second worker finds nothing to take"
     assert [row.id for row in claim_due(NOW + timedelta(minutes=5), limit=10)] == [later_row.id]
+
+
+def test_a_batch_out_of_time_sends_no_more_and_hands_the_rest_back(settings) -> None:  # type: ignore[no-untyped-def]
+    # A batch may spend half its lease sending: past that, another worker could take the rows
+    # back and send them too. With no time at all, nothing is sent and nothing is lost.
+    settings.LOKET_OUTBOX_LEASE_SECONDS = 0
+    tickets = [build_ticket(email=f"pelanggan{n}@example.co.id") for n in range(3)]
+
+    assert deliver_due(NOW) == ["released"] * 3
+
+    assert mail.outbox == []
+    rows = OutboxMessage.objects.filter(ticket__in=tickets)
+    assert {(row.status, row.attempts, row.lease_until) for row in rows} == {
+        (OutboxStatus.PENDING, 0, None)
+    }
+    assert not any(t.events.filter(kind=EventKind.MAIL_FAILED).exists() for t in tickets)
+    settings.LOKET_OUTBOX_LEASE_SECONDS = 60
+    assert deliver_due(NOW) == ["sent"] * 3

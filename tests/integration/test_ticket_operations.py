@@ -1,4 +1,7 @@
+import hashlib
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from loket.notify.models import OutboxMessage
@@ -12,7 +15,7 @@ from loket.tickets.operations import (
     record_requester_reply,
     set_status,
 )
-from loket.tickets.references import parse_reference
+from loket.tickets.references import make_reference, parse_reference
 from loket.tickets.sniffing import IncomingFile
 from tests.builders import NOW, PNG, build_ticket
 
@@ -158,3 +161,32 @@ def test_an_unknown_status_is_refused(agent: User) -> None:
     ticket = build_ticket()
     with pytest.raises(ValueError, match="unknown status"):
         set_status(ticket=ticket, status="archived", actor=agent, now=NOW)
+
+
+def test_a_reference_is_part_of_the_ticket_from_its_insert_and_never_reused() -> None:
+    key = hashlib.sha256(settings.LOKET_REFERENCE_KEY.encode()).digest()
+    first = build_ticket()
+    second = build_ticket(email="kedua@example.co.id")
+    assert second.reference == make_reference(settings.LOKET_REFERENCE_PREFIX, second.pk, key)
+    assert Ticket.objects.get(pk=second.pk).reference == second.reference
+
+    Ticket.objects.filter(pk=second.pk).delete()
+    third = build_ticket(email="ketiga@example.co.id")
+
+    assert third.pk > second.pk > first.pk, "a deleted ticket's id is not handed out again"
+    assert third.reference not in {first.reference, second.reference}
+
+
+def test_a_reference_taken_already_is_tweaked_until_it_is_free() -> None:
+    key = hashlib.sha256(settings.LOKET_REFERENCE_KEY.encode()).digest()
+    existing = build_ticket()
+    # What the next ticket's reference would be, held by another ticket (as after a change of
+    # LOKET_REFERENCE_KEY): the next ticket takes the first free tweak instead.
+    upcoming = existing.pk + 1
+    taken = make_reference(settings.LOKET_REFERENCE_PREFIX, upcoming, key, 0)
+    Ticket.objects.filter(pk=existing.pk).update(reference=taken)
+
+    ticket = build_ticket(email="baru@example.co.id")
+
+    assert ticket.pk == upcoming
+    assert ticket.reference == make_reference(settings.LOKET_REFERENCE_PREFIX, upcoming, key, 1)

@@ -21,7 +21,12 @@ from loket.inbound.message import InboundMessage, Undeliverable
 from loket.inbound.models import WAITING_FOR_AGENT, BlockedSender, InboundRecord, InboundStatus
 from loket.inbound.text import file_name, one_line
 from loket.notify.models import OutboxMessage, UndeliverableAddress
-from loket.policy.queries import active_category_codes, active_policy, default_language
+from loket.policy.queries import (
+    active_category_codes,
+    active_policy,
+    default_language,
+    pinned_policy,
+)
 from loket.tickets.escalation import RequestAnswer, request_escalation
 from loket.tickets.merging import surviving
 from loket.tickets.models import Channel, EventKind, Message, Status, Ticket
@@ -63,15 +68,34 @@ def receive(
 ) -> Outcome:
     """Decide and act, in one transaction with the record's new status (so a crash leaves the
     record `received`, to be processed again, and never a ticket without its record)."""
-    inspected = consult_billing(inspect(message))
-    with transaction.atomic():
-        if record is not None and not claimed(record):
-            return Outcome("duplicate", record.ticket, "processed by another ingester")
-        outcome = decide(inspected, now)
-        failpoints.reached("outbox")
-        if record is not None:
-            finish(record, outcome, inspected, now)
+    with pinned_policy():
+        inspected = consult_billing(inspect(message))
+        known = read_ahead(inspected, now)
+        with transaction.atomic():
+            if record is not None and not claimed(record):
+                return Outcome("duplicate", record.ticket, "processed by another ingester")
+            outcome = decide(inspected, now, known)
+            failpoints.reached("outbox")
+            if record is not None:
+                finish(record, outcome, inspected, now)
     return outcome
+
+
+@dataclass(frozen=True)
+class Known:
+    """What is read about the sender before the write transaction, to keep it short: whether
+    they are blocked, how many acknowledgements they got in the last hour (two messages from
+    one sender at the same instant may both be acknowledged: the cap is against floods)."""
+
+    blocked: bool
+    acknowledgements: int
+
+
+def read_ahead(message: InboundMessage, now: datetime) -> Known:
+    if message.automatic:
+        return Known(blocked=False, acknowledgements=0)
+    address = message.sender_address
+    return Known(is_blocked(address), acknowledgements_sent(address, now))
 
 
 def claimed(record: InboundRecord) -> bool:
@@ -132,16 +156,16 @@ def consult_billing(message: InboundMessage) -> InboundMessage:
     return replace(message, triage=triage)
 
 
-def decide(message: InboundMessage, now: datetime) -> Outcome:
+def decide(message: InboundMessage, now: datetime, known: Known) -> Outcome:
     if message.automatic:
         return absorb_automatic(message, now)
-    if is_blocked(message.sender_address):
+    if known.blocked:
         return Outcome("blocked", None, f"{message.sender_address} is blocked")
     if message.channel == Channel.WHATSAPP:
-        return decide_conversation(message, now)
+        return decide_conversation(message, now, known)
     ticket = thread_target(message) if message.channel in THREADING_CHANNELS else None
     if ticket is None:
-        return open_new(message, now)
+        return open_new(message, now, known)
     if not message.sender_verified:
         return Outcome("held", ticket, "the sender could not be verified: " + warnings(message))
     if not is_participant(message.sender_address, ticket):
@@ -149,7 +173,7 @@ def decide(message: InboundMessage, now: datetime) -> Outcome:
     return append(message, ticket, now)
 
 
-def decide_conversation(message: InboundMessage, now: datetime) -> Outcome:
+def decide_conversation(message: InboundMessage, now: datetime, known: Known) -> Outcome:
     """A chat has no subject line and no Message-IDs: a reference in the text threads to that
     ticket when this number is on it; else the number's open ticket; else a new one."""
     named = ticket_in_text(message.text[:20_000])
@@ -159,7 +183,7 @@ def decide_conversation(message: InboundMessage, now: datetime) -> Outcome:
     ticket = open_ticket_of_number(message.sender_address)
     if ticket is not None:
         return append(message, ticket, now)
-    return open_new(message, now)
+    return open_new(message, now, known)
 
 
 def open_ticket_of_number(number: str) -> Ticket | None:
@@ -201,11 +225,20 @@ def append(
 
 
 def open_new(
-    message: InboundMessage, now: datetime, *, follow_up_of: Ticket | None = None
+    message: InboundMessage,
+    now: datetime,
+    known: Known | None = None,
+    *,
+    follow_up_of: Ticket | None = None,
 ) -> Outcome:
     if message.channel in THREADING_CHANNELS:
         mark_deliverable(message.sender_address)
-    acknowledge = acknowledgements_sent(message.sender_address, now) < ack_limit()
+    sent = (
+        known.acknowledgements
+        if known is not None
+        else acknowledgements_sent(message.sender_address, now)
+    )
+    acknowledge = sent < ack_limit()
     category = category_of(message)
     triage = message.triage or {}
     buyer_matter = active_policy().document.is_buyer_matter(category)

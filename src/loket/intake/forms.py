@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loket.policy.models import Category
+from loket.policy.queries import active_categories
 from loket.tickets.forms import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, AttachmentsField
 
 
@@ -49,6 +49,5 @@ class ContactForm(forms.Form):
         category_field = self.fields["category"]
         assert isinstance(category_field, forms.ChoiceField)
         category_field.choices = [("", "---------")] + [
-            (category.code, category.name_in(language))
-            for category in Category.objects.filter(active=True)
+            (category.code, category.name_in(language)) for category in active_categories()
         ]

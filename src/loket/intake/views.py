@@ -10,12 +10,19 @@ from loket.inbound.pipeline import receive
 from loket.intake.forms import ContactForm
 from loket.language import reverse_here
 from loket.limits import over_limit
+from loket.policy.queries import pinned_policy
 from loket.tickets.access import access_ticket_by_token
 from loket.tickets.links import make_token, portal_path
 from loket.tickets.models import Channel
 
 
 def contact(request: HttpRequest) -> HttpResponse:
+    # One read of the active policy serves the form's categories and the new ticket.
+    with pinned_policy():
+        return contact_form(request)
+
+
+def contact_form(request: HttpRequest) -> HttpResponse:
     language = get_language()
     form = ContactForm(request.POST or None, request.FILES or None, language=language)
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import smtplib
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -14,7 +15,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,6 +32,11 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 
 class Undeliverable(Exception):
     """The address bounced one of our mails for good (and has not written to us since)."""
+
+
+class NotSentInTime(Exception):
+    """Not sent: the batch used half its lease, so the rest goes back to the queue rather than
+    risk a send after the lease ended, when another worker may take the row back."""
 
 
 @task()
@@ -90,6 +96,18 @@ def deliver_due(now: datetime, limit: int | None = None) -> list[str]:
     return send_and_record(rows, now) if rows else []
 
 
+class Budget:
+    """The time a batch may spend sending, measured on this process's own clock (the `now`
+    of the batch may be any instant)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() >= self.ends:
+            raise NotSentInTime
+
+
 class Result:
     """What sending one row came to: sent (with the channel's id for it) or an error."""
 
@@ -105,6 +123,7 @@ class Result:
 
 def send_and_record(rows: Sequence[OutboxMessage], now: datetime) -> list[str]:
     """Send claimed rows outside any transaction, then record every result at once."""
+    budget = Budget(settings.LOKET_OUTBOX_LEASE_SECONDS / 2)
     undeliverable = set(
         UndeliverableAddress.objects.filter(
             address__in={row.to_address.lower() for row in rows}
@@ -118,12 +137,15 @@ def send_and_record(rows: Sequence[OutboxMessage], now: datetime) -> list[str]:
     for row in rows:
         if row.channel == Channel.WHATSAPP and row.id not in results:
             try:
+                budget.check()
                 results[row.id] = Result(row, external_id=send_whatsapp(row, now))
+            except NotSentInTime as late:
+                results[row.id] = Result(row, error=late)
             except Exception as error:
                 logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
                 results[row.id] = Result(row, error=error)
     mails = [row for row in rows if row.id not in results]
-    for row, outcome in zip(mails, send_emails(mails), strict=True):
+    for row, outcome in zip(mails, send_emails(mails, budget), strict=True):
         results[row.id] = Result(row, error=outcome)
     return record([results[row.id] for row in rows], now)
 
@@ -165,7 +187,7 @@ def email_of(row: OutboxMessage) -> EmailMultiAlternatives:
     return message
 
 
-def send_emails(rows: Sequence[OutboxMessage]) -> list[Exception | None]:
+def send_emails(rows: Sequence[OutboxMessage], budget: Budget) -> list[Exception | None]:
     """Each row's error, or None when the server took it: all over one connection, opened
     again after a failure (which may have been the connection's)."""
     errors: list[Exception | None] = []
@@ -173,10 +195,13 @@ def send_emails(rows: Sequence[OutboxMessage]) -> list[Exception | None]:
     try:
         for row in rows:
             try:
+                budget.check()
                 if connection is None:
                     connection = mailers.default
                     connection.open()
                 connection.send_messages([email_of(row)])
+            except NotSentInTime as late:
+                errors.append(late)
             except Exception as error:
                 logger.warning("delivery of %s to %s failed: %s", row.id, row.to_address, error)
                 errors.append(error)
@@ -221,7 +246,7 @@ def record(results: Sequence[Result], now: datetime) -> list[str]:
     """Every result of a batch in one transaction: the rows' new states and their events."""
     outcomes = []
     events = []
-    plain_sent = []
+    plain_sent: list[OutboxMessage] = []
     for result in results:
         row = result.row
         if result.error is None:
@@ -229,18 +254,38 @@ def record(results: Sequence[Result], now: datetime) -> list[str]:
             if result.external_id or row.kind in ONE_TIME_SECRETS:
                 mark_sent(row, now, result.external_id)
             else:
-                plain_sent.append(row.id)
+                plain_sent.append(row)
+        elif isinstance(result.error, NotSentInTime):
+            outcome = "released"
+            ours(row).update(
+                status=OutboxStatus.PENDING, lease_until=None, attempts=F("attempts") - 1
+            )
         else:
             outcome = record_failure(row, result.error, now)
         outcomes.append(outcome)
-        if row.ticket_id is not None and outcome != "retry":
+        if row.ticket_id is not None and outcome in ("sent", "failed"):
             events.append(event_of(result, outcome))
-    if plain_sent:
-        OutboxMessage.objects.filter(id__in=plain_sent, status=OutboxStatus.SENDING).update(
-            status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error=""
-        )
+    for lease_until, ids in group_by_lease(plain_sent).items():
+        OutboxMessage.objects.filter(
+            id__in=ids, status=OutboxStatus.SENDING, lease_until=lease_until
+        ).update(status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error="")
     record_events(events, now)
     return outcomes
+
+
+def ours(row: OutboxMessage) -> QuerySet[OutboxMessage]:
+    """The row as long as this worker's claim holds: still `sending`, under the same lease
+    (after a lease ended and another worker took the row, nothing here may change it)."""
+    return OutboxMessage.objects.filter(
+        id=row.id, status=OutboxStatus.SENDING, lease_until=row.lease_until
+    )
+
+
+def group_by_lease(rows: Sequence[OutboxMessage]) -> dict[datetime | None, list[UUID]]:
+    groups: dict[datetime | None, list[UUID]] = {}
+    for row in rows:
+        groups.setdefault(row.lease_until, []).append(row.id)
+    return groups
 
 
 def mark_sent(row: OutboxMessage, now: datetime, external_id: str) -> None:
@@ -252,7 +297,7 @@ def mark_sent(row: OutboxMessage, now: datetime, external_id: str) -> None:
     if row.kind in ONE_TIME_SECRETS:
         # The mail held a one-time link: once it is out, the outbox keeps no usable copy.
         sent |= {"body": ONE_TIME_LINK.sub(r"\g<1>[link removed once sent]", row.body)}
-    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(**sent)
+    ours(row).update(**sent)
 
 
 def event_of(result: Result, outcome: str) -> NewEvent:
@@ -280,12 +325,10 @@ def record_failure(row: OutboxMessage, error: Exception, now: datetime) -> str:
     """Given up (`failed`) when the refusal is permanent or the attempts are spent, else due
     again after a back-off (`retry`): the worker takes it up when that time comes."""
     if is_permanent(error) or row.attempts >= settings.LOKET_OUTBOX_MAX_ATTEMPTS:
-        OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
-            status=OutboxStatus.FAILED, lease_until=None, last_error=str(error)[:2000]
-        )
+        ours(row).update(status=OutboxStatus.FAILED, lease_until=None, last_error=str(error)[:2000])
         return "failed"
     retry_at = now + min(timedelta(seconds=30 * 2 ** (row.attempts - 1)), MAX_RETRY_DELAY)
-    OutboxMessage.objects.filter(id=row.id, status=OutboxStatus.SENDING).update(
+    ours(row).update(
         status=OutboxStatus.PENDING,
         next_attempt_at=retry_at,
         lease_until=None,

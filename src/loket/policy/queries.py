@@ -1,6 +1,9 @@
 """Reads of the policy: the active version, the parsed document and calendar of a version."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,15 +22,64 @@ class ActivePolicy:
     document: PolicyDocument
 
 
+@dataclass(frozen=True)
+class Pinned:
+    policy: ActivePolicy
+    categories: dict[str, Category]  # the active ones, in the policy's order
+
+
+_pinned: ContextVar[Pinned | None] = ContextVar("pinned_policy", default=None)
+
+
+@contextmanager
+def pinned_policy() -> Iterator[ActivePolicy]:
+    """Within the block, the active version and categories are the ones read on entry: a
+    message is handled under one version, read once and before its write transaction (where
+    every read would lengthen the time the transaction holds SQLite's single write lock)."""
+    if (pinned := _pinned.get()) is not None:
+        yield pinned.policy
+        return
+    policy = fetch_active_policy()
+    token = _pinned.set(Pinned(policy, categories_of(policy.version)))
+    try:
+        yield policy
+    finally:
+        _pinned.reset(token)
+
+
 def active_policy() -> ActivePolicy:
+    pinned = _pinned.get()
+    return pinned.policy if pinned is not None else fetch_active_policy()
+
+
+def fetch_active_policy() -> ActivePolicy:
     version = PolicyVersion.objects.order_by("-number").only("pk", "number", "sha256").first()
     if version is None:
         raise NoActivePolicy("no policy has been applied yet: run `loket policy apply FILE`")
     return ActivePolicy(version, document_of(version))
 
 
+def active_categories() -> list[Category]:
+    """The categories of the active version, in its order."""
+    pinned = _pinned.get()
+    categories = pinned.categories if pinned is not None else categories_of(active_policy().version)
+    return list(categories.values())
+
+
 def active_category_codes() -> list[str]:
-    return list(Category.objects.filter(active=True).values_list("code", flat=True))
+    return [category.code for category in active_categories()]
+
+
+def active_category(code: str) -> Category | None:
+    pinned = _pinned.get()
+    categories = pinned.categories if pinned is not None else categories_of(active_policy().version)
+    return categories.get(code)
+
+
+def categories_of(version: PolicyVersion) -> dict[str, Category]:
+    """The version's categories as the rows `policy apply` made of them (the active ones):
+    built from the parsed document rather than read, so opening a ticket reads no category."""
+    return _categories(version.pk, version.sha256)
 
 
 def document_of(version: PolicyVersion) -> PolicyDocument:
@@ -46,6 +98,22 @@ def calendar_of(version: PolicyVersion) -> BusinessCalendar:
 def _parsed(version_id: int, sha256: str) -> PolicyDocument:
     source = PolicyVersion.objects.values_list("source", flat=True).get(pk=version_id)
     return parse_policy_source(source, filename=f"policy v{version_id}")
+
+
+@lru_cache(maxsize=8)
+def _categories(version_id: int, sha256: str) -> dict[str, Category]:
+    return {
+        definition.code: Category(
+            code=definition.code,
+            name_ja=definition.names["ja"],
+            name_id=definition.names["id"],
+            name_en=definition.names["en"],
+            priority=definition.priority,
+            position=position,
+            active=True,
+        )
+        for position, definition in enumerate(_parsed(version_id, sha256).categories)
+    }
 
 
 @lru_cache(maxsize=16)

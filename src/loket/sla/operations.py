@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from loket.calendar import BusinessCalendar
+from loket.policy.models import PolicyVersion
 from loket.policy.queries import calendar_of, document_of
 from loket.sla import clock as clock_state
 from loket.sla.models import Clock, ClockKind, ClockStatus
@@ -16,19 +17,33 @@ def start_clocks(ticket: Ticket, now: datetime) -> list[Clock]:
     """Freeze the targets of the ticket's policy version and start its clocks."""
     version = ticket.policy_version
     assert version is not None, "a ticket gets its policy version when it is opened"
+    clocks = planned_clocks(version, ticket.category_id, now)
+    store_clocks(ticket, clocks)
+    reposition(ticket, clocks)
+    return clocks
+
+
+def planned_clocks(version: PolicyVersion, category_code: str, now: datetime) -> list[Clock]:
+    """The clocks a ticket of this category opened now gets, not yet stored nor tied to a
+    ticket: computed before the ticket is inserted, so that its queue position is part of
+    the INSERT rather than an UPDATE after it."""
     document = document_of(version)
-    category = document.category(ticket.category_id)
+    category = document.category(category_code)
     if category is None:
         return []
     calendar = calendar_of(version)
     clocks = []
     for kind, (warning, breach) in budgets(document, category).items():
-        clock = Clock(ticket=ticket, kind=kind, policy_version=version, cycle=0)
+        clock = Clock(kind=kind, policy_version=version, cycle=0)
         store(clock, clock_state.ClockState(warning, breach, 0, now), calendar)
         clocks.append(clock)
-    Clock.objects.bulk_create(clocks)
-    reposition(ticket, clocks)
     return clocks
+
+
+def store_clocks(ticket: Ticket, clocks: list[Clock]) -> None:
+    for clock in clocks:
+        clock.ticket = ticket
+    Clock.objects.bulk_create(clocks)
 
 
 def store(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from loket import failpoints
@@ -19,6 +19,7 @@ from loket.notify.delivery import TEMPLATE_KIND
 from loket.notify.models import OutboxMessage
 from loket.notify.outbox import EmailContent, queue_email, queue_for_requester, requester_route
 from loket.policy.models import Category
+from loket.policy.queries import active_category as active_category_or_none
 from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
 from loket.tickets import queries
@@ -141,18 +142,24 @@ def new_ticket(
     now: datetime,
 ) -> Ticket:
     """The ticket row with its reference, its subject in the search index and its clocks
-    running; the caller adds the first message and the events (inside its transaction)."""
+    running; the caller adds the first message and the events (inside its transaction).
+    Reference, clocks and queue position are known before the INSERT: one statement writes
+    the ticket (SQLite's write lock is held for every statement of the transaction)."""
+    version = active_policy().version
+    clocks = sla.planned_clocks(version, category.code, now)
+    group, at = sla.queue_position(((c.status, c.breached, c.breach_at) for c in clocks), now)
+    pk = next_ticket_id()
     ticket = Ticket.objects.create(
-        subject=subject, category=category, policy_version=active_policy().version,
+        id=pk, reference=free_reference(pk),
+        subject=subject, category=category, policy_version=version,
         channel=channel, requester_name=requester_name, requester_email=requester_email,
         requester_phone=requester_phone, language=language, time_zone=time_zone,
         reply_address=reply_address, storefront=storefront, status=status,
         redactions=redactions, priority_rank=priority_rank(category),
-        queue_at=now, created_at=now, updated_at=now,
+        queue_group=group, queue_at=at, created_at=now, updated_at=now,
     )  # fmt: skip
-    assign_reference(ticket)
     index_subject(ticket)
-    sla.start_clocks(ticket, now)
+    sla.store_clocks(ticket, clocks)
     return ticket
 
 
@@ -180,20 +187,31 @@ def wait_for_evidence(ticket: Ticket, items: list[str], now: datetime) -> None:
     record_event(ticket.pk, EventKind.EVIDENCE_REQUESTED, data={"items": items}, now=now)
 
 
-def assign_reference(ticket: Ticket) -> None:
-    """Derive the reference from the primary key through a keyed permutation, so references
-    never collide by construction; a collision after a key change is retried with a tweak."""
+def next_ticket_id() -> int:
+    """The id the next ticket gets, taken before its INSERT so that its reference is part of
+    it: PostgreSQL's sequence (never handed out twice); on SQLite, one past AUTOINCREMENT's
+    counter, read under the write lock this transaction holds (IMMEDIATE), so no other
+    writer can take it meanwhile."""
+    table = Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            row = cursor.fetchone()
+            return int(row[0])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+    return int(row[0]) + 1 if row else 1
+
+
+def free_reference(pk: int) -> str:
+    """Derived from the primary key through a keyed permutation, so references never collide
+    by construction; one taken already (after a change of key) is tweaked until it is free."""
     key = hashlib.sha256(settings.LOKET_REFERENCE_KEY.encode()).digest()
     for attempt in range(REFERENCE_ATTEMPTS):
-        reference = make_reference(settings.LOKET_REFERENCE_PREFIX, ticket.pk, key, attempt)
-        try:
-            with transaction.atomic():
-                Ticket.objects.filter(pk=ticket.pk).update(reference=reference)
-        except IntegrityError:
-            continue
-        ticket.reference = reference
-        return
-    raise RuntimeError(f"no free reference for ticket {ticket.pk} after {REFERENCE_ATTEMPTS} tries")
+        reference = make_reference(settings.LOKET_REFERENCE_PREFIX, pk, key, attempt)
+        if not Ticket.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError(f"no free reference for ticket {pk} after {REFERENCE_ATTEMPTS} tries")
 
 
 def record_requester_reply(
@@ -506,7 +524,7 @@ def priority_rank(category: Category) -> int:
 
 
 def active_category(code: str) -> Category:
-    category = Category.objects.filter(code=code, active=True).first()
+    category = active_category_or_none(code)
     if category is None:
         raise UnknownCategory(code)
     return category
