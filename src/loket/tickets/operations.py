@@ -95,18 +95,18 @@ def open_ticket(
     message lacks, and the ticket then waits on the requester (S8). `opened_by`: the agent who
     took a call; `answered_by_phone`: they answered it on the call, so the first-response clock
     is stopped before the acknowledgement, which then promises no first answer."""
+    category = active_category(category_code)  # UnknownCategory before anything is written
     # No savepoint when a caller's transaction is open (the pipeline's): nobody goes on after
     # a failure here, and a savepoint is two more statements under SQLite's write lock.
     with transaction.atomic(savepoint=False):
         ticket = new_ticket(
-            subject=subject, category=active_category(category_code), channel=channel,
+            subject=subject, category=category, channel=channel,
             requester_name=requester_name, requester_email=requester_email,
             requester_phone=requester_phone, language=language, time_zone=time_zone,
             reply_address=reply_address, storefront=storefront,
             status=Status.OPEN if answered_by_phone else Status.NEW,
             redactions=provenance.redactions, now=now,
         )  # fmt: skip
-        category = ticket.category
         if answered_by_phone:
             sla.answered_by_phone(ticket, now)
         failpoints.reached("ticket")
