@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from loket.notify.outbox import EmailContent, requester_route
 from loket.policy.queries import calendar_of, document_of
+from loket.sla.models import Clock
 from loket.sla.queries import requester_deadlines
 from loket.tickets.links import portal_url
 from loket.tickets.models import Channel, Message, MessageKind, Ticket
@@ -74,7 +75,7 @@ def when_for_requester(ticket: Ticket, moment: datetime) -> str:
     return text
 
 
-def deadline_lines(ticket: Ticket) -> list[str]:
+def deadline_lines(ticket: Ticket, clocks: Sequence[Clock] | None = None) -> list[str]:
     """ "First answer by: 23 November 2026 18:00 WIB", in the active language."""
     version = ticket.policy_version
     if version is None:
@@ -92,14 +93,20 @@ def deadline_lines(ticket: Ticket) -> list[str]:
             _("We received it outside support hours; our clock starts %(start)s.")
             % {"start": starts}
         )
-    for deadline in requester_deadlines(ticket):
+    for deadline in requester_deadlines(ticket, clocks):
         if deadline.due_at is None:
             continue
         lines.append(f"{deadline.label}: {local(deadline.due_at)}")
     return lines
 
 
-def acknowledgement(ticket: Ticket, *, now: datetime, ask_for: Sequence[str] = ()) -> EmailContent:
+def acknowledgement(
+    ticket: Ticket,
+    *,
+    now: datetime,
+    ask_for: Sequence[str] = (),
+    clocks: Sequence[Clock] | None = None,
+) -> EmailContent:
     """What we received and what happens next; to a buyer about a seller's order, that the
     seller handles it and how to reach them (S2). `ask_for`: the evidence items (S8) the
     request lacks, asked for in one go."""
@@ -118,7 +125,7 @@ def acknowledgement(ticket: Ticket, *, now: datetime, ask_for: Sequence[str] = (
                 "acknowledgement",
                 {
                     "category": ticket.category,
-                    "deadlines": deadline_lines(ticket),
+                    "deadlines": deadline_lines(ticket, clocks),
                     "wanted": wanted_items(ticket, ask_for),
                 },
             )

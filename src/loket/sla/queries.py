@@ -1,5 +1,6 @@
 """What people see of the clocks: deadlines, badges, business time left."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -111,10 +112,14 @@ REQUESTER_LABELS = {
 }
 
 
-def requester_deadlines(ticket: Ticket) -> list[RequesterDeadline]:
+def requester_deadlines(
+    ticket: Ticket, clocks: Sequence[Clock] | None = None
+) -> list[RequesterDeadline]:
     """The promises still open, in the words the requester reads (labels are lazy: render
-    them under the requester's language)."""
-    clocks = Clock.objects.filter(ticket=ticket).exclude(status=ClockStatus.STOPPED)
+    them under the requester's language). `clocks`: all the ticket's clocks, when the caller
+    holds them as they are now."""
+    held = list(Clock.objects.filter(ticket=ticket)) if clocks is None else clocks
+    live = [clock for clock in held if clock.status != ClockStatus.STOPPED]
     return [
         RequesterDeadline(
             kind=clock.kind,
@@ -122,5 +127,5 @@ def requester_deadlines(ticket: Ticket) -> list[RequesterDeadline]:
             due_at=clock.breach_at,
             paused=clock.status == ClockStatus.PAUSED,
         )
-        for clock in sorted(clocks, key=lambda clock: CLOCK_ORDER[clock.kind])
+        for clock in sorted(live, key=lambda clock: CLOCK_ORDER[clock.kind])
     ]

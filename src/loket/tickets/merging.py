@@ -21,7 +21,7 @@ from loket.tickets.models import (
     Status,
     Ticket,
 )
-from loket.tickets.operations import lock, mail_requester, new_ticket
+from loket.tickets.operations import lock, mail_requester, new_ticket_and_clocks
 from loket.tickets.timeline import Agent, record_event, touch
 
 # A chain of merges is followed this far (A into B, B into C ...).
@@ -121,7 +121,7 @@ def split_message(*, message: Message, actor: Agent | None, now: datetime) -> Ti
         if source.messages.count() < 2:
             raise MergeRefused(gettext_lazy("The ticket's only message cannot be split off."))
         first_line = next((line.strip() for line in message.body.splitlines() if line.strip()), "")
-        ticket = new_ticket(
+        ticket, _clocks = new_ticket_and_clocks(
             subject=(first_line or source.subject)[:200], category=source.category,
             channel=source.channel, requester_name=source.requester_name,
             requester_email=source.requester_email, requester_phone=source.requester_phone,

@@ -22,6 +22,7 @@ from loket.policy.models import Category
 from loket.policy.queries import active_category as active_category_or_none
 from loket.policy.queries import active_policy, document_of
 from loket.sla import operations as sla
+from loket.sla.models import Clock
 from loket.tickets import queries
 from loket.tickets.models import (
     PRIORITY_RANKS,
@@ -99,7 +100,7 @@ def open_ticket(
     # No savepoint when a caller's transaction is open (the pipeline's): nobody goes on after
     # a failure here, and a savepoint is two more statements under SQLite's write lock.
     with transaction.atomic(savepoint=False):
-        ticket = new_ticket(
+        ticket, opened_with = new_ticket_and_clocks(
             subject=subject, category=category, channel=channel,
             requester_name=requester_name, requester_email=requester_email,
             requester_phone=requester_phone, language=language, time_zone=time_zone,
@@ -109,6 +110,8 @@ def open_ticket(
         )  # fmt: skip
         if answered_by_phone:
             sla.answered_by_phone(ticket, now)
+        # Stopped since, on a call: the acknowledgement reads them back.
+        clocks = None if answered_by_phone else opened_with
         failpoints.reached("ticket")
         first = NewMessage(
             MessageKind.REQUESTER, channel, body, None, requester_name, attachments, provenance
@@ -123,11 +126,11 @@ def open_ticket(
         record_event(
             ticket.pk, EventKind.CREATED, actor=opened_by, actor_label=label, data=data, now=now
         )
-        acknowledge_opening(ticket, acknowledge, list(ask_for), now)
+        acknowledge_opening(ticket, acknowledge, list(ask_for), now, clocks)
     return ticket
 
 
-def new_ticket(
+def new_ticket_and_clocks(
     *,
     subject: str,
     category: Category,
@@ -142,7 +145,7 @@ def new_ticket(
     status: str = Status.NEW,
     redactions: int = 0,
     now: datetime,
-) -> Ticket:
+) -> tuple[Ticket, list[Clock]]:
     """The ticket row with its reference, its subject in the search index and its clocks
     running; the caller adds the first message and the events (inside its transaction).
     Reference, clocks and queue position are known before the INSERT: one statement writes
@@ -162,17 +165,23 @@ def new_ticket(
     )  # fmt: skip
     index_subject(ticket)
     sla.store_clocks(ticket, clocks)
-    return ticket
+    return ticket, clocks
 
 
 def acknowledge_opening(
-    ticket: Ticket, acknowledge: bool, ask_for: list[str], now: datetime
+    ticket: Ticket,
+    acknowledge: bool,
+    ask_for: list[str],
+    now: datetime,
+    clocks: Sequence[Clock] | None = None,
 ) -> None:
+    """`clocks`: the ticket's clocks as they are now, when the caller holds them (saves
+    reading them back inside the transaction)."""
     if not acknowledge:
         data = {"reason": "too many acknowledgements to this address in the last hour"}
         record_event(ticket.pk, EventKind.ACKNOWLEDGEMENT_WITHHELD, data=data, now=now)
         return
-    mail = content.acknowledgement(ticket, now=now, ask_for=ask_for)
+    mail = content.acknowledgement(ticket, now=now, ask_for=ask_for, clocks=clocks)
     mail_requester(ticket, "acknowledgement", mail, now)
     if ask_for:
         wait_for_evidence(ticket, ask_for, now)
