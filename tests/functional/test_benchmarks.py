@@ -113,3 +113,17 @@ def test_the_console_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() ->
     assert re.search(r"^  search pengembalian +p50 .* 50 rows$", output, re.MULTILINE)
     assert "goal queries per queue page constant: met" in output
     assert "goal queries per ticket page constant: met" in output
+
+
+def test_the_write_path_benchmark_runs_in_quick_mode_and_a_submission_writes_once() -> None:
+    output = run_quick("write_path", timeout=300)
+    headline = re.search(
+        r"^median: (\d+\.\d\d) write transactions per submission, (\d+\.\d) statements inside, "
+        r"\d+\.\d\d ms CPU inside, \d+\.\d\d ms CPU per POST$",
+        output,
+        re.MULTILINE,
+    )
+    assert headline is not None, output[-2000:]
+    # The ticket, its message, clocks, events and acknowledgement in one transaction; no
+    # second one for a queue row (the outbox row is the worker's queue).
+    assert headline[1] == "1.00"
