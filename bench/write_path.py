@@ -219,6 +219,8 @@ def section(current: dict[str, Any], baseline: dict[str, Any] | None, runs: int,
         profile.append(cells)
     machine = machine_info("django")
     lines = [
+        SECTION,
+        "",
         "<!-- Written by bench/write_path.py; rerunning it replaces this section. -->",
         "",
         f"Median of {runs} runs of {n} submissions each, in-process (Django's test client, no "
