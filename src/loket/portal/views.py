@@ -41,7 +41,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET: one button (a mail scanner that fetches the link uses nothing up) or, for a dead
     link, why and a new link in one click. POST: the link is used up, this browser holds the
     ticket, and the ticket's page opens at an address without the token."""
-    browser = browser_of(request)  # before the session is read: a double click's key is gone
+    browser = browser_of(request)
     now = timezone.now()
     found = portal_access.inspect_link(token, now)
     if found.ticket is None:
@@ -67,8 +67,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def browser_of(request: HttpRequest) -> str:
-    """This browser, as the hash of the session key its cookie names ("" without one)."""
-    key = request.session.session_key
+    """This browser, as the hash of the session cookie it sent ("" without one): the cookie as
+    sent, since a double click's second request names a session the first one replaced."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     return digest(key) if key else ""
 
 
