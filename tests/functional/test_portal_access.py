@@ -96,6 +96,18 @@ def test_a_double_click_on_the_button_opens_the_ticket_both_times_only_in_that_b
         assert late.post(link).status_code == 410, "a double click is seconds, not minutes"
 
 
+def test_a_session_id_planted_before_the_link_was_opened_gains_nothing() -> None:
+    ticket = build_ticket()
+    link, browser = fresh_link(ticket), Client()
+    browser.get(link)
+    planted = browser.cookies[SESSION_COOKIE].value  # as if an attacker had set it
+    assert browser.post(link).status_code == 302
+    attacker = Client()
+    attacker.cookies[SESSION_COOKIE] = planted
+    assert attacker.get(ticket_page(ticket)).status_code == 403
+    assert browser.get(ticket_page(ticket)).status_code == 200
+
+
 def test_an_old_link_in_a_browser_that_holds_the_ticket_leads_to_its_page() -> None:
     ticket = build_ticket()
     browser = Client()

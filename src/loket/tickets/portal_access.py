@@ -131,13 +131,15 @@ def sign_out_everywhere(ticket: Ticket, *, now: datetime) -> int:
 
 
 def remember(session: SessionBase, link: PortalLink) -> None:
-    """This browser may now see `link`'s ticket. Like a sign-in, it gets a new session key,
-    so a session id planted in the browser beforehand gains nothing; the cookie lasts at least
-    as long as the entry."""
+    """This browser may now see `link`'s ticket. Like a sign-in, a session it came with gets a
+    new key, so a session id planted in the browser beforehand gains nothing (a browser that
+    came without one gets a new session anyway); the cookie lasts at least as long as the
+    entry."""
     held = held_tickets(session)
     held[str(link.ticket.reference)] = link.pk
     session[SESSION_KEY] = held
-    session.cycle_key()
+    if session.session_key:
+        session.cycle_key()
     seconds = int(session_lifetime().total_seconds())
     session.set_expiry(max(seconds, settings.SESSION_COOKIE_AGE))
 
