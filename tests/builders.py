@@ -3,8 +3,11 @@
 import re
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
+from loket.tickets.links import portal_url
 from loket.tickets.models import Channel, Ticket
 from loket.tickets.operations import open_ticket
 from loket.tickets.sniffing import IncomingFile
@@ -52,3 +55,28 @@ def confirm_link(client: Client, body: str) -> None:
     anonymous = Client()
     assert anonymous.get(match.group(1)).status_code == 200
     assert anonymous.post(match.group(1)).status_code == 200
+
+
+def fresh_link(ticket: Ticket, *, language: str = "") -> str:
+    """The path of a new link to the ticket, as a mail Loket sends now would carry it."""
+    url = portal_url(ticket, now=timezone.now(), language=language)
+    return url.removeprefix(settings.LOKET_BASE_URL)
+
+
+def open_portal(client: Client, ticket: Ticket, *, language: str = "") -> str:
+    """Open the ticket's page as its requester: a new link, then its button. Returns the
+    path of the ticket's page, which the client's session now opens."""
+    response = client.post(fresh_link(ticket, language=language))
+    assert response.status_code == 302, response
+    location = response["Location"]
+    assert "/portal/ticket/" in location, location
+    return location
+
+
+def open_link_in(client: Client, body: str) -> str:
+    """Follow the portal link in a mail's body and press its button; the ticket page's path."""
+    match = re.search(r"http://[^\s/]+(/(?:ja|id|en)/portal/t/[^\s/]+/)", body)
+    assert match is not None, body
+    response = client.post(match.group(1))
+    assert response.status_code == 302, response
+    return response["Location"]

@@ -1,5 +1,8 @@
-"""Shared fixtures: the shipped policy's categories, people, and a real SMTP server."""
+"""Shared fixtures: the shipped policy's categories, people, a real SMTP server, and what the
+log handler writes."""
 
+import io
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,3 +119,18 @@ def graph(settings: object, whatsapp_connected: None) -> Iterator[FakeGraph]:
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the configured console handler writes (the one Django's and Loket's loggers share),
+    caught in memory instead of on stderr."""
+    handler = logging.getLogger("django").handlers[0]
+    assert handler is logging.getLogger("loket").handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        handler.setStream(previous)

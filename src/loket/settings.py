@@ -217,7 +217,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Loket ----------------------------------------------------------------------------------
 LOKET_REFERENCE_PREFIX = os.environ.get("LOKET_REFERENCE_PREFIX", "CAT")
 LOKET_REFERENCE_KEY = os.environ.get("LOKET_REFERENCE_KEY", SECRET_KEY)
-LOKET_PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("LOKET_PORTAL_LINK_MAX_AGE_DAYS", 30))
+# Issue 14: a portal link opens its ticket once (docs/security.md). One in a mail Loket sends on
+# its own (acknowledgement, replies, escalation) may be opened within LOKET_PORTAL_MAIL_LINK_HOURS,
+# one the requester asked for ("send me a new link") within LOKET_PORTAL_NEW_LINK_MINUTES;
+# opening it gives that browser the ticket's pages for LOKET_PORTAL_SESSION_HOURS.
+LOKET_PORTAL_MAIL_LINK_HOURS = int(os.environ.get("LOKET_PORTAL_MAIL_LINK_HOURS", 72))
+LOKET_PORTAL_NEW_LINK_MINUTES = int(os.environ.get("LOKET_PORTAL_NEW_LINK_MINUTES", 30))
+LOKET_PORTAL_SESSION_HOURS = int(os.environ.get("LOKET_PORTAL_SESSION_HOURS", 8))
 # The Catalo.id policy ships inside the package (in the source tree a link to
 # policies/catalo-id.toml), so an installed wheel finds it as well as a checkout does.
 LOKET_POLICY_FILE = os.environ.get("LOKET_POLICY_FILE") or str(

@@ -5,6 +5,7 @@ IMAP mailboxes. Call `run` once Django is set up."""
 import logging
 import threading
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -37,6 +38,9 @@ def housekeeping_once() -> None:
         logger.info(
             "SLA sweep: %d warning(s), %d breach(es)", len(report.warnings), len(report.breaches)
         )
+    # Every portal visit and contact form keeps a session (tickets/portal_access.py); expired
+    # ones go, as Django's clearsessions would (one indexed DELETE, usually of nothing).
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def poll_mail() -> None:

@@ -117,7 +117,10 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
     # Under the language the request was written in (the browser's English here).
     assert portal_link.startswith(live_server.url + "/en/portal/t/")
 
+    # The browser that sent the form holds the ticket: the link opens its page at once, at an
+    # address without the token.
     requester.goto(portal_link)
+    expect(requester).to_have_url(f"{live_server.url}/en/portal/ticket/{reference}/")
     expect(requester.locator("dd.reference")).to_have_text(reference)
     expect(requester.get_by_test_id("status")).to_have_text("Waiting for your reply")
     expect(requester.locator("dl.summary")).to_contain_text(CATEGORY)
@@ -153,7 +156,7 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
     assert AGENT_REPLY in plain_body(reply_mail)
     match = PORTAL_LINK.search(plain_body(reply_mail))
     assert match is not None, plain_body(reply_mail)
-    reply_link = match.group()  # freshly signed, so not the same text as the first link
+    reply_link = match.group()  # a link of its own, not the same text as the first one
 
     # The requester sees it on the ticket page and answers; the ticket is open again.
     requester.reload()
@@ -169,17 +172,34 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
     kinds = list(ticket.messages.order_by("created_at", "id").values_list("kind", flat=True))
     assert kinds == ["requester", "public_reply", "requester"], "no internal note was written"
 
-    # The link in the reply mail leads to the same ticket page.
-    requester.goto(reply_link)
-    expect(requester.locator("dd.reference")).to_have_text(reference)
-    expect(thread).to_contain_text(REQUESTER_ANSWER)
+    # On the requester's phone, the link in the reply mail asks for one press, then opens the
+    # same ticket page; on a third device that link is used up, and one press sends a new one.
+    phone = new_context(locale="en-US").new_page()
+    phone.goto(reply_link)
+    phone.get_by_role("button", name="Open my request").click()
+    expect(phone).to_have_url(f"{live_server.url}/en/portal/ticket/{reference}/")
+    expect(phone.locator("ol.thread")).to_contain_text(REQUESTER_ANSWER)
+    forwarded = new_context(locale="en-US").new_page()
+    forwarded.goto(reply_link)
+    expect(forwarded.get_by_test_id("link-dead")).to_contain_text("used already")
+    expect(forwarded.locator("ol.thread")).to_have_count(0)
+    forwarded.get_by_role("button", name="Send me a new link").click()
+    expect(forwarded.get_by_test_id("link-sent")).to_contain_text("30 minutes")
+    assert OutboxMessage.objects.filter(kind="portal_link", to_address=REQUESTER_EMAIL).exists()
+
+    # Signing out everywhere on the phone closes the page in the first browser too.
+    phone.get_by_role("button", name="Sign out everywhere").click()
+    expect(phone.get_by_role("status")).to_contain_text("signed out of this request")
+    requester.reload()
+    expect(requester.get_by_test_id("sign-in-needed")).to_be_visible()
+    expect(requester.locator("ol.thread")).to_have_count(0)
 
     # The agent sees the answer too.
     console.reload()
     expect(console.get_by_test_id("status")).to_have_text("Open")
     expect(console.locator("ol.thread")).to_contain_text(REQUESTER_ANSWER)
 
-    requester.screenshot(path=tmp_path / "portal-ticket.png", full_page=True)
+    phone.screenshot(path=tmp_path / "portal-ticket.png", full_page=True)
     console.screenshot(path=tmp_path / "console-ticket.png", full_page=True)
     assert (tmp_path / "portal-ticket.png").stat().st_size > 0
     assert (tmp_path / "console-ticket.png").stat().st_size > 0

@@ -12,9 +12,8 @@ from django.test import Client, RequestFactory
 from django.utils.csp import LazyNonce
 
 from loket.ops.views import server_error
-from loket.tickets.links import portal_path
 from loket.tickets.sniffing import IncomingFile
-from tests.builders import NOW, PNG, build_ticket
+from tests.builders import NOW, PNG, build_ticket, fresh_link, open_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,8 @@ def signed_in(client: Client, user: User) -> Client:
 def test_every_kind_of_page_gets_a_strict_policy(client: Client, agent: User) -> None:
     ticket = build_ticket()
     public = ["/support/contact/", "/console/login/", "/admin/login/", "/en/support/"]
-    public.append(portal_path(str(ticket.reference), ticket.language))
+    public.append(fresh_link(build_ticket()))  # the button of a link to a ticket not held
+    public.append(open_portal(client, ticket))
     for path in public:
         response = client.get(path)
         assert response.status_code == 200, path
@@ -64,7 +64,7 @@ def test_the_500_page_styles_itself_with_the_nonce_of_its_response() -> None:
 def test_ticket_pages_and_files_are_never_stored(client: Client, agent: User) -> None:
     ticket = build_ticket(attachments=(IncomingFile("proof.png", "image/png", PNG),))
     attachment = ticket.messages.get().attachments.get()
-    portal = portal_path(str(ticket.reference), ticket.language)
+    portal = open_portal(client, ticket)  # the link's pages: tests/functional/test_portal_access.py
     private = [portal, f"{portal}files/{attachment.pk}/", "/support/contact/"]
     for path in private:
         response = client.get(path)

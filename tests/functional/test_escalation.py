@@ -17,10 +17,9 @@ from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.notify.models import OutboxMessage
 from loket.sla.sweep import sweep
-from loket.tickets.links import portal_path
 from loket.tickets.models import Channel, Event, EventKind, Status, Ticket
 from loket.tickets.operations import mark_complex
-from tests.builders import build_ticket, confirm_link
+from tests.builders import build_ticket, confirm_link, open_portal
 
 pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")
@@ -194,8 +193,8 @@ def test_a_breached_resolution_goes_to_supervisor_review_once(settings: object) 
 def test_the_portal_button_asks_with_a_summary_and_shows_the_review(client: Client) -> None:
     with at("2026-11-23 09:00"):
         ticket = open_dispute()
-    page = portal_path(str(ticket.reference), ticket.language)
     with at("2026-11-24 10:00"):
+        page = open_portal(client, ticket)
         empty = client.post(page + "escalate/", {"summary": ""})
         assert empty.status_code == 400
         assert 'class="errorlist"' in empty.content.decode()

@@ -13,10 +13,9 @@ from django.utils import timezone
 from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import inspect
 from loket.mail.ingest import ingest
-from loket.tickets.links import portal_path
 from loket.tickets.models import Channel, Ticket
 from loket.tickets.sniffing import IncomingFile
-from tests.builders import NOW, PNG
+from tests.builders import NOW, PNG, open_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +56,7 @@ def test_the_contact_form_stores_clean_fields_and_the_pages_isolate_the_body(
     message = ticket.messages.get()
     assert message.body == BODY
     assert message.attachments.get().filename == "Invoice gnp.png"  # its type, from its bytes
-    page = client.get(portal_path(str(ticket.reference), ticket.language)).content.decode()
+    page = client.get(open_portal(client, ticket)).content.decode()
     assert f'<div class="body" dir="auto">{BODY}</div>' in page
     assert "<bdi>Invoice gnp.png</bdi>" in page
 

@@ -12,9 +12,8 @@ from django.test import Client
 
 from loket.directory.models import Account
 from loket.notify.models import OutboxMessage
-from loket.tickets.links import portal_path
 from loket.tickets.models import Ticket
-from tests.builders import build_ticket
+from tests.builders import build_ticket, open_portal
 from tests.languages import MainText, foreign_strings
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +55,11 @@ def assert_only(language: str, where: str, text: str) -> None:
     assert not found, f"another language than {language} in {where}: {found}"
 
 
-def page_text(client: Client, path: str, requester: Requester) -> str:
-    response = client.get(path, headers={"accept-language": requester.elsewhere})
-    assert response.status_code == 200, path
+def page_text(client: Client, path: str, requester: Requester, *, status: int = 200) -> str:
+    """The page's text after any redirect (a link opens the ticket's page in a browser that
+    holds the ticket already)."""
+    response = client.get(path, headers={"accept-language": requester.elsewhere}, follow=True)
+    assert response.status_code == status, path
     assert f'<html lang="{requester.language}">' in response.content.decode(), path
     return MainText.of(response.content.decode()).translatable
 
@@ -107,7 +108,21 @@ def test_the_requester_hears_only_their_language_from_the_page_to_the_reply(
     acknowledgement = mail("acknowledgement")
     assert_only(language, "the acknowledgement", acknowledgement)
     portal = portal_link_in(acknowledgement, language)
+    # Another browser: the link's button; once used, the browser that sent the form still
+    # gets the ticket's page from it, and a third one learns why it no longer works.
+    elsewhere = Client()
+    assert_only(language, "the link's button", page_text(elsewhere, portal, requester))
+    assert elsewhere.post(portal).status_code == 302
     assert_only(language, "the portal page", page_text(browser, portal, requester))
+    dead = page_text(Client(), portal, requester, status=410)
+    assert_only(language, "the used link's page", dead)
+    signed_out = elsewhere.post(
+        f"{prefix}/portal/ticket/{ticket.reference}/sign-out/", follow=True,
+        headers={"accept-language": requester.elsewhere},
+    )  # fmt: skip
+    assert signed_out.status_code == 403
+    signed_out_text = MainText.of(signed_out.content.decode()).translatable
+    assert_only(language, "the signed-out page", signed_out_text)
 
     browser.post(f"{prefix}/portal/new-link/", {"reference": ticket.reference, "email": EMAIL})
     assert_only(language, "the new-link mail", mail("portal_link"))
@@ -135,7 +150,7 @@ def test_escalation_answers_and_verification_links_keep_the_requesters_language(
     )  # fmt: skip
     browser = Client()
     asked = browser.post(
-        portal_path(str(ticket.reference), language) + "escalate/",
+        open_portal(browser, ticket) + "escalate/",
         {"summary": requester.description},
         headers={"accept-language": requester.elsewhere},
     )

@@ -6,9 +6,8 @@ import re
 import pytest
 from django.test import Client
 
-from loket.tickets.links import make_token, portal_path
 from loket.tickets.models import Ticket
-from tests.builders import build_ticket
+from tests.builders import build_ticket, fresh_link, open_portal
 from tests.functional.test_contact_form import valid_form
 from tests.functional.test_language import lang_of
 
@@ -17,16 +16,23 @@ pytestmark = pytest.mark.django_db
 LANGUAGES = ("ja", "id", "en")
 
 
-def public_paths(ticket: Ticket) -> list[str]:
-    token = make_token(str(ticket.reference))
-    return [
-        "/support/",
-        "/support/contact/",
-        f"/support/contact/thanks/{token}/",
-        "/portal/new-link/",
-        f"/portal/t/{token}/",
-        f"/portal/verify/{ticket.reference}/some-token/",
-    ]
+def public_paths(client: Client, ticket: Ticket) -> dict[str, int]:
+    """Each public page, unprefixed, and its status: links to `ticket`, and the page of another
+    ticket that the client opened (a browser holding `ticket` would skip its links' pages)."""
+    used = fresh_link(ticket, language="en").removeprefix("/en")
+    assert Client().post(used).status_code == 302
+    held = build_ticket(language=ticket.language)
+    ticket_page = open_portal(client, held, language="en").removeprefix("/en")
+    return {
+        "/support/": 200,
+        "/support/contact/": 200,
+        f"/support/contact/thanks/{ticket.reference}/": 200,
+        "/portal/new-link/": 200,
+        fresh_link(ticket, language="en").removeprefix("/en"): 200,  # its button
+        used: 410,  # why it no longer works, and a new link in one click
+        ticket_page: 200,
+        f"/portal/verify/{ticket.reference}/some-token/": 200,
+    }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -34,17 +40,17 @@ def test_every_public_page_answers_under_each_prefix_in_its_language(
     client: Client, language: str
 ) -> None:
     ticket = build_ticket(language="id" if language != "id" else "ja")
-    for path in public_paths(ticket):
+    for path, status in public_paths(client, ticket).items():
         # A browser in another language, a ticket in another: the prefix decides.
         response = client.get(f"/{language}{path}", headers={"accept-language": "fr"})
-        assert response.status_code == 200, path
+        assert response.status_code == status, path
         assert lang_of(response.content) == language, path
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_links_on_a_prefixed_page_keep_the_prefix(client: Client, language: str) -> None:
     ticket = build_ticket()
-    for path in public_paths(ticket):
+    for path in public_paths(client, ticket):
         html = client.get(f"/{language}{path}").content.decode()
         internal = re.findall(r'(?:href|action)="(/[^"]*)"', html)
         public = [
@@ -62,7 +68,7 @@ def test_the_form_under_a_prefix_opens_the_ticket_in_that_language(client: Clien
     assert response.status_code == 302
     assert response["Location"].startswith("/ja/support/contact/thanks/")
     thanks = client.get(response["Location"]).content.decode()
-    assert 'href="/ja/portal/t/' in thanks
+    assert f'href="/ja/portal/ticket/{ticket.reference}/"' in thanks
 
 
 def test_the_unprefixed_form_answers_as_it_always_did(client: Client) -> None:
@@ -74,23 +80,26 @@ def test_the_unprefixed_form_answers_as_it_always_did(client: Client) -> None:
     assert Ticket.objects.get().language == "ja"
 
 
-def test_a_portal_link_mailed_before_the_prefixes_still_works(client: Client) -> None:
+def test_a_portal_link_without_a_prefix_opens_pages_without_one(client: Client) -> None:
     ticket = build_ticket(language="ja")
-    old_link = portal_path(str(ticket.reference), "ja").removeprefix("/ja")
+    old_link = fresh_link(ticket, language="ja").removeprefix("/ja")
     page = client.get(old_link, headers={"accept-language": "en"})
     assert page.status_code == 200
     assert lang_of(page.content) == "ja", "the ticket's language, as before"
-    reply = client.post(old_link, {"body": "Masih belum aktif."})
+    opened = client.post(old_link)
+    assert opened["Location"] == f"/portal/ticket/{ticket.reference}/"
+    reply = client.post(opened["Location"], {"body": "Masih belum aktif."})
     assert reply.status_code == 302
-    assert reply["Location"] == old_link
+    assert reply["Location"] == opened["Location"]
 
 
 def test_a_reply_on_a_prefixed_portal_page_stays_under_the_prefix(client: Client) -> None:
     ticket = build_ticket(language="id")
-    link = portal_path(str(ticket.reference), "id")
-    reply = client.post(link, {"body": "Masih belum aktif."})
+    page = open_portal(client, ticket)
+    assert page == f"/id/portal/ticket/{ticket.reference}/"
+    reply = client.post(page, {"body": "Masih belum aktif."})
     assert reply.status_code == 302
-    assert reply["Location"] == link
+    assert reply["Location"] == page
 
 
 def test_an_unknown_unprefixed_link_is_a_404_not_a_redirect(client: Client) -> None:

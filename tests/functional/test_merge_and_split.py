@@ -7,12 +7,11 @@ from django.test import Client
 from loket.inbound.message import InboundMessage
 from loket.inbound.pipeline import receive
 from loket.notify.models import OutboxMessage
-from loket.tickets.links import portal_path
 from loket.tickets.models import EventKind, Status, Ticket
 from loket.tickets.operations import record_requester_reply
 from loket.tickets.search import search
 from loket.tickets.sniffing import kept_file
-from tests.builders import NOW, PNG, build_ticket
+from tests.builders import NOW, PNG, build_ticket, open_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +51,13 @@ def test_a_duplicate_is_merged_and_its_reference_leads_on(agent_client: Client) 
 
     followed = agent_client.get(f"/console/t/{duplicate.reference}/")
     assert followed["Location"] == f"/console/t/{target.reference}/"
-    portal = Client().get(portal_path(str(duplicate.reference), duplicate.language))
+    browser = Client()
+    portal = browser.get(open_portal(browser, duplicate))
     assert portal.status_code == 200
     assert str(target.reference) in portal.content.decode()
-    # No link to the survivor is handed out (a portal token begins with its reference).
-    assert f"/portal/t/{target.reference}:" not in portal.content.decode()
+    # No way into the survivor is handed out: no link, and this browser does not hold it.
+    assert "/portal/t/" not in portal.content.decode()
+    assert browser.get(f"/en/portal/ticket/{target.reference}/").status_code == 403
 
 
 def test_a_reply_to_the_duplicate_reaches_the_survivor() -> None:

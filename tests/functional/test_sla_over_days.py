@@ -9,9 +9,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from loket.notify.models import OutboxMessage
 from loket.sla.sweep import sweep
-from loket.tickets.links import portal_path
 from loket.tickets.models import Ticket
+from tests.builders import open_link_in
 
 pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")
@@ -33,7 +34,6 @@ def test_an_access_case_pauses_while_waiting_and_breaches_on_the_business_deadli
     with at("2026-11-23 09:00"):  # Monday
         client.post("/support/contact/", form, headers={"accept-language": "en"})
     ticket = Ticket.objects.get()
-    portal = portal_path(str(ticket.reference), ticket.language)
 
     with at("2026-11-23 11:00"):
         client.force_login(agent)
@@ -41,11 +41,15 @@ def test_an_access_case_pauses_while_waiting_and_breaches_on_the_business_deadli
             f"/console/t/{ticket.reference}/reply/",
             {"body": "Which plan?", "status_after": "pending_customer"},
         )
-        client.logout()
+        client.logout()  # which ends this browser's portal access too: the requester's link
+        portal = open_link_in(client, OutboxMessage.objects.get(kind="acknowledgement").body)
         page = client.get(portal, headers={"accept-language": "en"}).content.decode()
         assert "Paused while we wait for your reply" in page
 
     with at("2026-11-25 10:00"):  # Wednesday: two days of waiting do not count
+        # The page opened on Monday has closed since; the agent's mail has a link of its own.
+        assert client.get(portal).status_code == 403
+        portal = open_link_in(client, OutboxMessage.objects.get(kind="public_reply").body)
         client.post(portal, {"body": "Paket Pro"})
         page = client.get(portal).content.decode()
         # 18 business hours, 2 spent on Monday: 8 on Wednesday and 8 more on Thursday.

@@ -20,7 +20,7 @@ from loket.policy.queries import active_category_codes
 from loket.tickets import queries
 from loket.tickets.access import NoSuchTicket, access_ticket_for_integration
 from loket.tickets.links import portal_url
-from loket.tickets.models import Channel, Ticket
+from loket.tickets.models import Channel, PortalLinkKind, Ticket
 from loket.tickets.operations import (
     TicketClosed,
     UnknownCategory,
@@ -135,7 +135,9 @@ def ticket_out(ticket: Ticket, *, with_link: bool = False) -> TicketOut:
         channel=ticket.channel,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
-        portal_url=portal_url(str(ticket.reference), ticket.language) if with_link else None,
+        portal_url=portal_url(ticket, now=timezone.now(), kind=PortalLinkKind.API)
+        if with_link
+        else None,
         messages=[
             MessageOut(
                 kind=message.kind,

@@ -11,9 +11,10 @@ from loket.intake.forms import ContactForm
 from loket.language import reverse_here
 from loket.limits import over_limit
 from loket.policy.queries import pinned_policy
-from loket.tickets.access import access_ticket_by_token
-from loket.tickets.links import make_token, portal_path
+from loket.tickets.access import PortalSignInNeeded, access_ticket_of_requester
+from loket.tickets.links import public_path
 from loket.tickets.models import Channel
+from loket.tickets.portal_access import open_for_contact_form, remember
 
 
 def contact(request: HttpRequest) -> HttpResponse:
@@ -48,12 +49,14 @@ def contact_form(request: HttpRequest) -> HttpResponse:
             language=language,
             time_zone=data["time_zone"],
         )
-        ticket = receive(message, now=now).ticket
+        outcome = receive(message, now=now)
+        ticket = outcome.ticket
         if ticket is None:  # a blocked sender (the admin's list): kept, never answered
             form.add_error(None, BLOCKED)
             return render(request, "intake/contact.html", {"form": form}, status=403)
-        token = make_token(str(ticket.reference))
-        return redirect(reverse_here(request, "intake:thanks", token=token))
+        if outcome.outcome == "created":  # this browser wrote it: it may follow it
+            remember(request.session, open_for_contact_form(ticket, now=now))
+        return redirect(reverse_here(request, "intake:thanks", reference=str(ticket.reference)))
     status = 400 if form.errors else 200
     return render(request, "intake/contact.html", {"form": form}, status=status)
 
@@ -75,9 +78,14 @@ def throttled(request: HttpRequest, recipient: str) -> int | None:
                       limit=settings.LOKET_LIMIT_CONTACT_PER_RECIPIENT, seconds=3600)  # fmt: skip
 
 
-def thanks(request: HttpRequest, token: str) -> HttpResponse:
-    ticket = access_ticket_by_token(token)
+def thanks(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reference and a way to the ticket's page, for the browser that sent the form; any
+    other visitor (a browser that keeps no cookies, too) is only thanked."""
+    try:
+        ticket = access_ticket_of_requester(request.session, reference, timezone.now())
+    except PortalSignInNeeded:
+        return render(request, "intake/thanks.html", {"ticket": None})
     # The page's own language: the visitor may have switched since the ticket was opened.
-    portal = portal_path(str(ticket.reference), get_language())
+    portal = public_path("portal:ticket", get_language(), reference=reference)
     context = {"ticket": ticket, "portal_path": portal}
     return render(request, "intake/thanks.html", context)

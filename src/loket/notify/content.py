@@ -16,7 +16,7 @@ from loket.policy.queries import calendar_of, document_of
 from loket.sla.models import Clock
 from loket.sla.queries import requester_deadlines
 from loket.tickets.links import portal_url
-from loket.tickets.models import Channel, Message, MessageKind, Ticket
+from loket.tickets.models import Channel, Message, MessageKind, PortalLinkKind, Ticket
 
 # How many of the requester's own Message-IDs a References header carries at most.
 REFERENCES_KEPT = 10
@@ -54,11 +54,18 @@ def render(ticket: Ticket, template: str, context: dict[str, object]) -> str:
         "ticket": ticket,
         # A WhatsApp chat is answered in the chat, not "by e-mail".
         "by_chat": route is not None and route.channel == Channel.WHATSAPP,
-        "portal_url": portal_url(str(ticket.reference), ticket.language),
-        "link_days": settings.LOKET_PORTAL_LINK_MAX_AGE_DAYS,
         **context,
     }
     return render_to_string(f"notify/email/{template}.txt", context).strip() + "\n"
+
+
+def link_to(ticket: Ticket, now: datetime) -> dict[str, object]:
+    """A new single-use link to the ticket's page, for a mail Loket sends on its own; only
+    the mails that show one make one (each is a row, tickets/links.py)."""
+    return {
+        "portal_url": portal_url(ticket, now=now),
+        "link_hours": settings.LOKET_PORTAL_MAIL_LINK_HOURS,
+    }
 
 
 def when_for_requester(ticket: Ticket, moment: datetime) -> str:
@@ -127,6 +134,7 @@ def acknowledgement(
                     "category": ticket.category,
                     "deadlines": deadline_lines(ticket, clocks),
                     "wanted": wanted_items(ticket, ask_for),
+                    **link_to(ticket, now),
                 },
             )
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
@@ -178,7 +186,7 @@ def public_reply(ticket: Ticket, message: Message, *, now: datetime) -> EmailCon
             "reference": ticket.reference,
             "subject": ticket.subject,
         }
-        body = render(ticket, "public_reply", {"message": message})
+        body = render(ticket, "public_reply", {"message": message, **link_to(ticket, now)})
     return EmailContent(subject, body, thread_headers(ticket, automatic=False))
 
 
@@ -187,7 +195,11 @@ def portal_link(ticket: Ticket, *, now: datetime) -> EmailContent:
         subject = _("[%(reference)s] Your link to follow your request") % {
             "reference": ticket.reference
         }
-        body = render(ticket, "portal_link", {})
+        context = {
+            "portal_url": portal_url(ticket, now=now, kind=PortalLinkKind.NEW_LINK),
+            "link_minutes": settings.LOKET_PORTAL_NEW_LINK_MINUTES,
+        }
+        body = render(ticket, "portal_link", context)
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
 
 
@@ -216,7 +228,7 @@ def level_name(ticket: Ticket, level: int) -> str:
 
 
 def escalation_answer(
-    ticket: Ticket, outcome: str, deadline: str | None, due_at: datetime | None
+    ticket: Ticket, outcome: str, deadline: str | None, due_at: datetime | None, *, now: datetime
 ) -> EmailContent:
     """To the requester who asked for escalation: escalated, already in review, or recorded
     with the deadline that still runs."""
@@ -228,18 +240,19 @@ def escalation_answer(
             "level_name": level_name(ticket, max(ticket.escalation_level, 1)),
             "deadline_label": labels.get(deadline or "", ""),
             "due": when_for_requester(ticket, due_at) if due_at else "",
+            **link_to(ticket, now),
         })  # fmt: skip
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
 
 
-def escalation_notice(ticket: Ticket) -> EmailContent:
+def escalation_notice(ticket: Ticket, *, now: datetime) -> EmailContent:
     """To the requester: a reviewer raised the ticket to a review level."""
     with translation.override(ticket.language):
         subject = _("[%(reference)s] Your request is under review") % {
             "reference": ticket.reference
         }
         body = render(ticket, "escalation_notice", {
-            "level_name": level_name(ticket, ticket.escalation_level),
+            "level_name": level_name(ticket, ticket.escalation_level), **link_to(ticket, now),
         })  # fmt: skip
     return EmailContent(subject, body, thread_headers(ticket, automatic=True))
 
@@ -279,7 +292,7 @@ def progress_update_draft(ticket: Ticket) -> str:
     return text.strip() + "\n"
 
 
-def merged_notice(ticket: Ticket, target: Ticket) -> EmailContent:
+def merged_notice(ticket: Ticket, target: Ticket, *, now: datetime) -> EmailContent:
     """To the requester of a duplicate: it now lives on under the surviving reference."""
     with translation.override(ticket.language):
         subject = _("[%(old)s] Continued under %(new)s") % {
@@ -287,7 +300,7 @@ def merged_notice(ticket: Ticket, target: Ticket) -> EmailContent:
         }  # fmt: skip
         context = {
             "target": target,
-            "target_url": portal_url(str(target.reference), ticket.language),
+            "target_url": portal_url(target, now=now, language=ticket.language),
         }
         body = render(ticket, "merged", context)
     return EmailContent(subject, body, thread_headers(target, automatic=True))

@@ -2,8 +2,8 @@
 
 Each line has the id of the request it belongs to (`-` outside a request, e.g. in the worker),
 so an operator can find every line of the request a requester quotes from the error page.
-Signed ticket tokens are bearer credentials (whoever has one reads the ticket), so they are
-masked in the finished line - message, extra fields and traceback alike - by both formats.
+Portal link tokens are bearer credentials (whoever has an unused one opens the ticket), so they
+are masked in the finished line - message, extra fields and traceback alike - by both formats.
 
 Settings load this module by name (LOGGING), before Django is set up: it imports no Django.
 """
@@ -21,8 +21,10 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 
 # An incoming X-Request-ID is kept only when it is a short token that cannot forge a log line.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
-# Paths that carry a secret token: the portal, the contact form's thank-you page, and the
-# one-time ownership-verification link (/portal/verify/<reference>/<token>/).
+# Paths that carry a secret token: the portal link (/portal/t/<token>/, and its new-link
+# button), the one-time ownership-verification link (/portal/verify/<reference>/<token>/), and
+# the contact form's thank-you page (a reference since issue 14; a signed token before, so
+# addresses kept in browsers' histories may still hold one).
 TOKEN_IN_PATH = re.compile(
     r"(/(?:portal/t|support/contact/thanks|portal/verify/[^/\s?#\"'<>]+)/)[^/\s?#\"'<>]+"
 )

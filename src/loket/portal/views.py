@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -13,34 +15,126 @@ from loket.limits import exceeded, over_limit
 from loket.notify.content import level_name
 from loket.portal.forms import EscalationForm, NewLinkForm, RatingForm
 from loket.sla.queries import requester_deadlines
-from loket.tickets import queries
+from loket.tickets import portal_access, queries
 from loket.tickets.access import (
+    PortalSignInNeeded,
     access_attachment,
-    access_ticket_by_token,
+    access_ticket_of_requester,
     language_of_reference,
     ticket_of_requester,
 )
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused
 from loket.tickets.forms import ReplyForm
+from loket.tickets.links import digest
 from loket.tickets.merging import surviving
-from loket.tickets.models import ACTIVE_STATUSES, Status
+from loket.tickets.models import ACTIVE_STATUSES, Status, Ticket
 from loket.tickets.operations import TicketClosed, send_portal_link
 from loket.tickets.surveys import answer_survey, survey_of
 from loket.tickets.verification import confirm
 
+# --- the link in a mail, exchanged for this browser's access (tickets/portal_access.py) ---------
+
+
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: one button (a mail scanner that fetches the link uses nothing up) or, for a dead
+    link, why and a new link in one click. POST: the link is used up, this browser holds the
+    ticket, and the ticket's page opens at an address without the token."""
+    browser = browser_of(request)
+    now = timezone.now()
+    found = portal_access.inspect_link(token, now)
+    if found.ticket is None:
+        return render(request, "portal/link.html", {"outcome": "unknown"}, status=404)
+    use_requester_language(request, found.ticket.language)
+    reference = str(found.ticket.reference)
+    holds = holds_ticket(request, reference, now)
+    if request.method == "POST" or (holds and found.outcome == "ask"):
+        found = portal_access.open_link(token, browser=browser, now=now)
+        if found.outcome == "opened" and found.link is not None:
+            portal_access.remember(request.session, found.link)
+            return redirect(reverse_here(request, "portal:ticket", reference=reference))
+    if holds:  # an old link of a ticket this browser has open: no dead end
+        return redirect(reverse_here(request, "portal:ticket", reference=reference))
+    if found.outcome == "ask":
+        # The session exists before the button is pressed, so a double click is recognised.
+        request.session.setdefault(portal_access.SESSION_KEY, {})
+        hours = settings.LOKET_PORTAL_SESSION_HOURS
+        context = {"outcome": "ask", "ticket": found.ticket, "hours": hours}
+        return render(request, "portal/link.html", context)
+    context = {"outcome": found.outcome, "token": token}
+    return render(request, "portal/link.html", context, status=410)
+
+
+def browser_of(request: HttpRequest) -> str:
+    """This browser, as the hash of the session cookie it sent ("" without one): the cookie as
+    sent, since a double click's second request names a session the first one replaced."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    return digest(key) if key else ""
+
+
+def holds_ticket(request: HttpRequest, reference: str, now: datetime) -> bool:
+    try:
+        access_ticket_of_requester(request.session, reference, now)
+    except PortalSignInNeeded:
+        return False
+    return True
+
+
+@require_POST
+def resend_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The dead link's one button: a new link to the address or number on file (never one the
+    visitor types), within the same hourly limit as "send me a new link"."""
+    found = portal_access.inspect_link(token, timezone.now())
+    if found.ticket is None:
+        return render(request, "portal/link.html", {"outcome": "unknown"}, status=404)
+    ticket = found.ticket
+    use_requester_language(request, ticket.language)
+    limit = {"limit": settings.LOKET_LIMIT_NEW_LINKS_PER_TICKET, "seconds": 3600}
+    if (retry := over_limit("new-link", str(ticket.reference), **limit)) is not None:
+        context = {"minutes": max(1, -(-retry // 60))}
+        response = render(request, "portal/link_sent.html", context, status=429)
+        response["Retry-After"] = str(retry)
+        return response
+    send_portal_link(ticket=ticket, now=timezone.now())
+    context = {"sent": True, "minutes": settings.LOKET_PORTAL_NEW_LINK_MINUTES}
+    return render(request, "portal/link_sent.html", context)
+
+
+# --- the ticket's pages, for a browser that holds the ticket ------------------------------------
+
+
+def requester_ticket(request: HttpRequest, reference: str) -> Ticket | None:
+    """The ticket, when this browser opened a link to it that still holds; its language."""
+    try:
+        ticket = access_ticket_of_requester(request.session, reference, timezone.now())
+    except PortalSignInNeeded:
+        return None
+    use_requester_language(request, ticket.language)
+    return ticket
+
+
+def sign_in_needed(request: HttpRequest, reference: str) -> HttpResponse:
+    """Not (or no longer) this browser's ticket: the same page whether or not the reference
+    exists. It asks for the address on file to send a new link, and shows what the visitor
+    had typed (a reply written while the access ran out) so that they can copy it."""
+    typed = request.POST.get("body", "") or request.POST.get("summary", "")
+    form = NewLinkForm(initial={"reference": reference[:40]})
+    context = {"form": form, "typed": typed}
+    return render(request, "portal/sign_in_needed.html", context, status=403)
+
 
 def ticket_page(
-    request: HttpRequest, token: str, *, escalation_form: EscalationForm | None = None
+    request: HttpRequest, reference: str, *, escalation_form: EscalationForm | None = None
 ) -> HttpResponse:
-    ticket = access_ticket_by_token(token)
+    ticket = requester_ticket(request, reference)
+    if ticket is None:
+        return sign_in_needed(request, reference)
     if ticket.merged_into_id:
         # The case continues under the survivor; its link went by mail to the address on file.
         # None is minted here: whoever holds this link has not proved the survivor is theirs.
-        use_requester_language(request, ticket.language)
         merged = {"ticket": ticket, "target": surviving(ticket)}
         return render(request, "portal/merged.html", merged)
-    use_requester_language(request, ticket.language)
     replying = request.method == "POST" and escalation_form is None
     form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)
     retry = None
@@ -59,12 +153,11 @@ def ticket_page(
             form.add_error(None, _("This request is closed. Please send us a new request."))
         else:
             messages.success(request, _("Thank you, your reply was added to your request."))
-            return redirect(reverse_here(request, "portal:ticket", token=token))
+            return redirect(reverse_here(request, "portal:ticket", reference=reference))
     context = {
         "ticket": ticket,
         "thread": queries.thread(ticket, include_internal=False),
         "form": form,
-        "token": token,
         "closed": ticket.status == Status.CLOSED,
         "deadlines": requester_deadlines(ticket),
         "escalation_form": escalation_form or EscalationForm(),
@@ -88,22 +181,23 @@ TOO_MANY_REPLIES = gettext_lazy(
 
 
 @require_POST
-def ask_for_escalation(request: HttpRequest, token: str) -> HttpResponse:
+def ask_for_escalation(request: HttpRequest, reference: str) -> HttpResponse:
     """S11: the requester asks for escalation with a summary; told the outcome at once (and
     by e-mail)."""
-    ticket = access_ticket_by_token(token)
-    use_requester_language(request, ticket.language)
+    ticket = requester_ticket(request, reference)
+    if ticket is None:
+        return sign_in_needed(request, reference)
     form = EscalationForm(request.POST)
     if not form.is_valid():
-        return ticket_page(request, token, escalation_form=form)
+        return ticket_page(request, reference, escalation_form=form)
     try:
         answer = escalation_through_portal(ticket, summary=form.cleaned_data["summary"],
                                            now=timezone.now())  # fmt: skip
     except EscalationRefused as refused:
         form.add_error(None, str(refused))
-        return ticket_page(request, token, escalation_form=form)
+        return ticket_page(request, reference, escalation_form=form)
     messages.success(request, str(ESCALATION_ANSWERS[answer.outcome]))
-    return redirect(reverse_here(request, "portal:ticket", token=token))
+    return redirect(reverse_here(request, "portal:ticket", reference=reference))
 
 
 ESCALATION_ANSWERS = {
@@ -118,14 +212,31 @@ ESCALATION_ANSWERS = {
 }
 
 
-def attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:
-    ticket = access_ticket_by_token(token)
+def attachment(
+    request: HttpRequest, reference: str, attachment_id: int
+) -> FileResponse | HttpResponse:
+    ticket = requester_ticket(request, reference)
+    if ticket is None:
+        return sign_in_needed(request, reference)
     return attachment_response(access_attachment(ticket, attachment_id, requester=True))
+
+
+@require_POST
+def sign_out_everywhere(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every link to the ticket stops working and every browser that opened one loses it,
+    this one included; the page then offers a new link to the address on file."""
+    ticket = requester_ticket(request, reference)
+    if ticket is None:
+        return sign_in_needed(request, reference)
+    portal_access.sign_out_everywhere(ticket, now=timezone.now())
+    portal_access.forget(request.session, reference)
+    messages.success(request, _("You are signed out of this request on every device and browser."))
+    return redirect(reverse_here(request, "portal:ticket", reference=reference))
 
 
 def new_link(request: HttpRequest) -> HttpResponse:
     """Answers the same whether or not the pair matches, so nobody can probe for tickets."""
-    form = NewLinkForm(request.POST or None)
+    form = NewLinkForm(request.POST or None, initial={"reference": request.GET.get("reference")})
     if request.method == "POST" and form.is_valid():
         ticket = ticket_of_requester(form.cleaned_data["reference"], form.cleaned_data["email"])
         # A few links an hour per ticket: more is a flood of someone's mailbox (issue 14). The

@@ -204,7 +204,7 @@ def escalate_breached(breaches: list[DuePoint], now: datetime) -> None:
         now,
     )  # fmt: skip
     for ticket in Ticket.objects.filter(pk__in=raised).select_related("policy_version"):
-        queue_for_requester(ticket, "escalation_notice", escalation_notice(ticket), now)
+        queue_for_requester(ticket, "escalation_notice", escalation_notice(ticket, now=now), now)
 
 
 def notify_supervisors(breaches: list[DuePoint], now: datetime) -> None:

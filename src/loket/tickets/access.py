@@ -4,11 +4,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from loket.tickets.links import reference_from_token
-from loket.tickets.models import Attachment, EventKind, MessageKind, Ticket
+from loket.tickets.models import Attachment, EventKind, MessageKind, PortalLink, Ticket
+from loket.tickets.portal_access import held_tickets, session_lifetime
 from loket.tickets.references import InvalidReference, parse_reference
 from loket.tickets.timeline import record_event
 
@@ -31,15 +32,24 @@ def is_agent(user: AbstractBaseUser | AnonymousUser) -> bool:
     return groups is not None and bool(groups.filter(name__in=AGENT_GROUPS).exists())
 
 
-def access_ticket_by_token(token: str) -> Ticket:
-    """The ticket a portal link was signed for; 404 for a forged, expired or unknown link."""
-    reference = reference_from_token(token)
-    if reference is None:
-        raise Http404("This link is invalid or has expired.")
-    try:
-        return Ticket.objects.select_related("category").get(reference=reference)
-    except Ticket.DoesNotExist:
-        raise Http404("This link is invalid or has expired.") from None
+class PortalSignInNeeded(PermissionError):
+    """This browser holds no live entry for the ticket: it never opened a link to it, or its
+    entry ran out (LOKET_PORTAL_SESSION_HOURS) or was revoked (sign out everywhere)."""
+
+
+def access_ticket_of_requester(session: SessionBase, reference: str, now: datetime) -> Ticket:
+    """The ticket this browser opened with a portal link (tickets/portal_access.py)."""
+    link_id = held_tickets(session).get(reference)
+    if link_id is None:
+        raise PortalSignInNeeded(reference)
+    live = PortalLink.objects.filter(
+        pk=link_id, ticket__reference=reference, revoked_at=None,
+        used_at__gt=now - session_lifetime(),
+    )  # fmt: skip
+    link = live.select_related("ticket__category").first()
+    if link is None:
+        raise PortalSignInNeeded(reference)
+    return link.ticket
 
 
 def access_ticket_for_agent(user: AbstractBaseUser | AnonymousUser, reference: str) -> Ticket:

@@ -93,7 +93,9 @@ def request_escalation(
                      now=now)  # fmt: skip
         if answer.outcome == "escalated":
             raise_to(ticket, 1, summary, now, actor=None, actor_label=label)
-        mail = content.escalation_answer(ticket, answer.outcome, answer.deadline, answer.due_at)
+        mail = content.escalation_answer(
+            ticket, answer.outcome, answer.deadline, answer.due_at, now=now
+        )
         mail_requester(ticket, "escalation_answer", mail, now)
     return answer
 
@@ -183,7 +185,7 @@ def raise_to(
                  now=now)  # fmt: skip
     notify_reviewers(ticket, level, reason, now)
     if actor is not None:  # the requester who asked was answered already
-        mail_requester(ticket, "escalation_notice", content.escalation_notice(ticket), now)
+        mail_requester(ticket, "escalation_notice", content.escalation_notice(ticket, now=now), now)
     if level == 1 and needs_verification(ticket, "move_to_operations"):
         # After the commit: billing may be an HTTP API, never asked while a lock is held.
         ticket_pk = ticket.pk

@@ -107,7 +107,7 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor: Agent | None, now: d
                      data={"from": source.reference, "status": previous}, now=now)  # fmt: skip
         record_event(source.pk, EventKind.MERGED_INTO, actor=actor,
                      data={"into": target.reference}, now=now)  # fmt: skip
-        mail_requester(source, "merged", content.merged_notice(source, target), now)
+        mail_requester(source, "merged", content.merged_notice(source, target, now=now), now)
     return target
 
 

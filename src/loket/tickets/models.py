@@ -224,6 +224,8 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     ASSIGNED = "assigned", _("Assigned")
     PORTAL_LINK_SENT = "portal_link_sent", _("Portal link sent")
+    PORTAL_LINK_USED = "portal_link_used", _("Requester opened the portal")
+    PORTAL_SIGNED_OUT = "portal_signed_out", _("Requester signed out of the portal everywhere")
     MAIL_SENT = "mail_sent", _("E-mail delivered")
     MAIL_FAILED = "mail_failed", _("E-mail could not be delivered")
     MARKED_COMPLEX = "marked_complex", _("Marked complex")
@@ -336,6 +338,32 @@ class OwnershipVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} verification of {self.ticket_id}"
+
+
+class PortalLinkKind(models.TextChoices):
+    MAIL = "mail", _("Link in a message to the requester")
+    NEW_LINK = "new_link", _("New link the requester asked for")
+    CONTACT_FORM = "contact_form", _("Browser that sent the contact form")
+    API = "api", _("Link given to the API client that opened the ticket")
+
+
+class PortalLink(models.Model):
+    """A requester's way into one ticket's portal page (issue 14). Only the SHA-256 of the
+    link's token is kept. A link is exchanged once (`used_at`, by the browser whose session
+    key hashes to `used_by`) for a session entry that names this row, so revoking the row
+    (`revoked_at`: a newer link, or "sign out everywhere") ends that session too."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="portal_links")
+    kind = models.CharField(max_length=20, choices=PortalLinkKind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.CharField(max_length=64, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} link to {self.ticket_id}"
 
 
 class SearchEntry(models.Model):

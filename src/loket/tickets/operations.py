@@ -38,6 +38,7 @@ from loket.tickets.models import (
     Ticket,
     VerificationStatus,
 )
+from loket.tickets.portal_access import revoke_unused_links
 from loket.tickets.references import make_reference
 from loket.tickets.sniffing import IncomingFile
 from loket.tickets.surveys import offer_survey
@@ -521,10 +522,13 @@ def recheck_billing(*, ticket: Ticket, actor: Agent | None, now: datetime) -> di
 
 
 def send_portal_link(*, ticket: Ticket, now: datetime) -> None:
-    """Mail a fresh portal link to the requester's address on file (never another address)."""
+    """Mail a fresh portal link to the requester's address on file (never another address);
+    the links nobody opened yet stop working (tickets/portal_access.py)."""
     with transaction.atomic():
+        ticket = lock(ticket)
+        revoked = revoke_unused_links(ticket, now)
         mail_requester(ticket, "portal_link", content.portal_link(ticket, now=now), now)
-        record_event(ticket.pk, EventKind.PORTAL_LINK_SENT, data={}, now=now)
+        record_event(ticket.pk, EventKind.PORTAL_LINK_SENT, data={"revoked": revoked}, now=now)
 
 
 # --- helpers shared by the operations above -------------------------------------------------
