@@ -1,10 +1,12 @@
 """`loket worker`: runs queued tasks (django-tasks-db) and the periodic housekeeping - a
-heartbeat, handing lost mail back to the queue, the SLA sweep, and polling the IMAP mailboxes.
+heartbeat, handing lost mail back to the queue, files waiting for the virus scanner, the SLA
+sweep, and polling the IMAP mailboxes.
 Call `run` once Django is set up."""
 
 import logging
 import threading
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -16,6 +18,7 @@ from loket.mail.imap import poll_all
 from loket.notify.outbox import recover_outbox
 from loket.ops.heartbeat import record_heartbeat
 from loket.sla.sweep import sweep
+from loket.tickets.quarantine import scan_pending
 from loket.whatsapp.intake import process_forgotten
 
 logger = logging.getLogger("loket.worker")
@@ -31,11 +34,19 @@ def housekeeping_once() -> None:
     taken = process_forgotten(now)
     if taken:
         logger.info("processed %d WhatsApp item(s) that were waiting", taken)
+    scan_quarantine(now)
     report = sweep(now)
     if report.warnings or report.breaches:
         logger.info(
             "SLA sweep: %d warning(s), %d breach(es)", len(report.warnings), len(report.breaches)
         )
+
+
+def scan_quarantine(now: datetime) -> None:
+    """Files still waiting for the virus scanner (its task failed or clamd was down)."""
+    settled = scan_pending(now)
+    if settled:
+        logger.info("scanned %d file(s) waiting in quarantine", settled)
 
 
 def poll_mail() -> None:

@@ -11,8 +11,10 @@ from loket.intake.forms import ContactForm
 from loket.language import reverse_here
 from loket.limits import over_limit
 from loket.tickets.access import access_ticket_by_token
+from loket.tickets.forms import refuse_over_quota
 from loket.tickets.links import make_token, portal_path
 from loket.tickets.models import Channel
+from loket.tickets.quotas import OverQuota
 
 
 def contact(request: HttpRequest) -> HttpResponse:
@@ -40,8 +42,12 @@ def contact(request: HttpRequest) -> HttpResponse:
             category_code=data["category"],
             language=language,
             time_zone=data["time_zone"],
+            client_address=request.META.get("REMOTE_ADDR", ""),
         )
-        ticket = receive(message, now=now).ticket
+        try:
+            ticket = receive(message, now=now).ticket
+        except OverQuota as over:  # nothing was stored; the form keeps the text
+            return over_quota_page(request, form, over)
         if ticket is None:  # a blocked sender (the admin's list): kept, never answered
             form.add_error(None, BLOCKED)
             return render(request, "intake/contact.html", {"form": form}, status=403)
@@ -55,6 +61,15 @@ BLOCKED = gettext_lazy(
     "We cannot accept requests from this address. If you think this is a mistake, write to us "
     "by e-mail."
 )
+
+
+def over_quota_page(request: HttpRequest, form: ContactForm, over: OverQuota) -> HttpResponse:
+    retry = refuse_over_quota(form, over)
+    status = 400 if retry is None else 429
+    response = render(request, "intake/contact.html", {"form": form}, status=status)
+    if retry is not None:
+        response["Retry-After"] = str(retry)
+    return response
 
 
 def throttled(request: HttpRequest, recipient: str) -> int | None:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +23,11 @@ from loket.tickets.access import (
 )
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused
-from loket.tickets.forms import ReplyForm
+from loket.tickets.forms import ReplyForm, refuse_over_quota
 from loket.tickets.merging import surviving
 from loket.tickets.models import ACTIVE_STATUSES, Status
 from loket.tickets.operations import TicketClosed, send_portal_link
+from loket.tickets.quotas import OverQuota
 from loket.tickets.surveys import answer_survey, survey_of
 from loket.tickets.verification import confirm
 
@@ -53,10 +55,13 @@ def ticket_page(
         try:
             reply_through_portal(
                 ticket, text=form.cleaned_data["body"],
-                attachments=tuple(form.cleaned_data["attachments"]), now=timezone.now(),
+                attachments=tuple(form.cleaned_data["attachments"]),
+                client_address=request.META.get("REMOTE_ADDR", ""), now=timezone.now(),
             )  # fmt: skip
         except TicketClosed:
             form.add_error(None, _("This request is closed. Please send us a new request."))
+        except OverQuota as over:
+            retry = refuse_over_quota(form, over)
         else:
             messages.success(request, _("Thank you, your reply was added to your request."))
             return redirect(reverse_here(request, "portal:ticket", token=token))
@@ -118,9 +123,12 @@ ESCALATION_ANSWERS = {
 }
 
 
-def attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:
+def attachment(request: HttpRequest, token: str, attachment_id: int) -> HttpResponseBase:
     ticket = access_ticket_by_token(token)
-    return attachment_response(access_attachment(ticket, attachment_id, requester=True))
+    use_requester_language(request, ticket.language)
+    file = access_attachment(ticket, attachment_id, requester=True)
+    back = reverse_here(request, "portal:ticket", token=token)
+    return attachment_response(request, file, back_url=back)
 
 
 def new_link(request: HttpRequest) -> HttpResponse:
