@@ -8,6 +8,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from loket.ops.metrics import render
 from loket.tickets.links import portal_path
 from loket.tickets.models import Attachment, Event, EventKind, ScanStatus, Ticket
 from loket.tickets.quarantine import scan_pending, settle
@@ -139,9 +141,13 @@ def test_a_scanner_that_is_down_holds_the_files_until_it_is_back(
     attachment.refresh_from_db()
     assert attachment.scan_status == ScanStatus.PENDING
     assert client.get(file_url(ticket, attachment)).status_code == 409
+    later = NOW + timedelta(minutes=20)
+    assert "loket_files_waiting_for_scan 1.0" in render(later).decode()
+    assert "loket_files_waiting_for_scan_oldest_age_seconds 1200.0" in render(later).decode()
     settings.LOKET_CLAMD_SOCKET = clamd.socket_path
     assert scan_pending(NOW) == 1
     assert client.get(file_url(ticket, attachment)).status_code == 200
+    assert "loket_files_waiting_for_scan 0.0" in render(later).decode()
 
 
 def test_a_scanner_that_never_answers_holds_the_files(settings: Any, clamd: Clamd) -> None:
