@@ -35,7 +35,7 @@ messages:
 	cd src/loket && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -P -m django compilemessages -v 0
 
 system-packages:
-	scripts/system-packages chromium gettext fonts-noto-cjk dovecot-imapd systemd
+	scripts/system-packages chromium gettext fonts-noto-cjk dovecot-imapd systemd clamav-daemon
 
 demo: install
 	$(BIN)/loket demo

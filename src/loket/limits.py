@@ -5,6 +5,7 @@ workers and machines (docs/security notes in docs/escalation.md and docs/configu
 
 A limit of 0 turns the check off."""
 
+import contextlib
 import hashlib
 import time
 
@@ -46,3 +47,32 @@ def count_use(name: str, key: str, *, seconds: int) -> tuple[int, int]:
         cache.set(counter, 1, timeout=seconds + 60)
         used = 1
     return used, left
+
+
+def take_allowance(name: str, key: str, amount: int, *, limit: int, seconds: int) -> int | None:
+    """Count `amount` (bytes, say) against `key`'s allowance of `limit` a window: None when it
+    fits, else the seconds until the window ends - and then nothing is counted, so what was
+    refused does not use up the allowance."""
+    if limit <= 0 or not key or amount <= 0:
+        return None
+    counter, left = counter_of(name, key, seconds)
+    cache.add(counter, 0, timeout=seconds + 60)
+    try:
+        used = cache.incr(counter, amount)
+    except ValueError:  # evicted between add and incr
+        cache.set(counter, amount, timeout=seconds + 60)
+        used = amount
+    if used <= limit:
+        return None
+    give_back(name, key, amount, seconds=seconds)
+    return left
+
+
+def give_back(name: str, key: str, amount: int, *, seconds: int) -> None:
+    """Undo `take_allowance` (a form refused as a whole keeps nothing it counted)."""
+    if amount <= 0 or not key:
+        return
+    counter, _ = counter_of(name, key, seconds)
+    # The window ended or was evicted (ValueError): nothing left to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(counter, amount)

@@ -182,6 +182,23 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 LOKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("LOKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 LOKET_ATTACHMENT_MAX_COUNT = int(os.environ.get("LOKET_ATTACHMENT_MAX_COUNT", 5))
+# Quotas on what requesters upload (issue 14; docs/security.md). 0 turns one off. A form over
+# a quota is refused with what was typed kept; an e-mail or WhatsApp message is kept with a
+# note naming the files left out.
+LOKET_ATTACHMENTS_PER_TICKET = int(os.environ.get("LOKET_ATTACHMENTS_PER_TICKET", 30))
+LOKET_ATTACHMENT_BYTES_PER_TICKET = int(
+    os.environ.get("LOKET_ATTACHMENT_BYTES_PER_TICKET", 100 * 1024 * 1024)
+)
+# Per client address (form, portal) or sender (e-mail address, WhatsApp number), an hour;
+# counted in Django's cache like the rate limits.
+LOKET_UPLOAD_BYTES_PER_CLIENT_PER_HOUR = int(
+    os.environ.get("LOKET_UPLOAD_BYTES_PER_CLIENT_PER_HOUR", 100 * 1024 * 1024)
+)
+# ClamAV's daemon: a unix socket's path (/run/clamav/clamd.ctl) or host:port. Set, every new
+# file waits in quarantine until the worker has had it scanned (docs/operations.md); unset,
+# files are not scanned and are served at once. Web processes and workers both need it.
+LOKET_CLAMD_SOCKET = os.environ.get("LOKET_CLAMD_SOCKET", "").strip()
+LOKET_CLAMD_TIMEOUT_SECONDS = float(os.environ.get("LOKET_CLAMD_TIMEOUT_SECONDS", 60))
 # A request may carry every attachment plus the form fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,10 +1,11 @@
 """`loket worker`: sends the outbox, runs queued tasks (django-tasks-db) and the periodic
-housekeeping - a heartbeat, taking back mail a dead worker held, the SLA sweep, and polling the
-IMAP mailboxes. Call `run` once Django is set up."""
+housekeeping - a heartbeat, taking back mail a dead worker held, files waiting for the virus
+scanner, the SLA sweep, and polling the IMAP mailboxes. Call `run` once Django is set up."""
 
 import logging
 import threading
 import time
+from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from loket.notify.delivery import deliver_due
 from loket.notify.outbox import recover_outbox
 from loket.ops.heartbeat import record_heartbeat
 from loket.sla.sweep import sweep
+from loket.tickets.quarantine import scan_pending
 from loket.whatsapp.intake import process_forgotten
 
 logger = logging.getLogger("loket.worker")
@@ -33,6 +35,7 @@ def housekeeping_once() -> None:
     taken = process_forgotten(now)
     if taken:
         logger.info("processed %d WhatsApp item(s) that were waiting", taken)
+    scan_quarantine(now)
     report = sweep(now)
     if report.warnings or report.breaches:
         logger.info(
@@ -41,6 +44,13 @@ def housekeeping_once() -> None:
     # Every portal visit and contact form keeps a session (tickets/portal_access.py); expired
     # ones go, as Django's clearsessions would (one indexed DELETE, usually of nothing).
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+def scan_quarantine(now: datetime) -> None:
+    """Files still waiting for the virus scanner (its task failed or clamd was down)."""
+    settled = scan_pending(now)
+    if settled:
+        logger.info("scanned %d file(s) waiting in quarantine", settled)
 
 
 def poll_mail() -> None:

@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -612,9 +613,11 @@ def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponseBase:
     ticket = access_ticket_for_agent(request.user, reference)
-    return attachment_response(access_attachment(ticket, attachment_id, requester=False))
+    file = access_attachment(ticket, attachment_id, requester=False)
+    back = reverse("console:ticket", kwargs={"reference": reference})
+    return attachment_response(request, file, back_url=back)
 
 
 @login_required

@@ -50,3 +50,6 @@ class InboundMessage:
     triage: Mapping[str, object] | None = None
     # The integration that passed the message on (an API token: "API: storefront").
     via: str = ""
+    # The address of the browser that sent a form (web, portal): the per-client upload quota
+    # counts by it; the other channels count by the sender.
+    client_address: str = ""

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import translation
 
 from loket import failpoints
 from loket.directory.billing import billing_facts
@@ -36,6 +37,7 @@ from loket.tickets.operations import (
     record_requester_reply,
     redirect_to_seller,
 )
+from loket.tickets.quotas import OverQuota, admit_files, left_out_note
 from loket.tickets.references import find_references
 from loket.tickets.sniffing import IncomingFile
 from loket.tickets.timeline import Provenance, record_event
@@ -49,6 +51,9 @@ from loket.triage.redaction import redact
 THREADING_CHANNELS = frozenset({Channel.EMAIL, Channel.WHATSAPP})
 # Channels whose sender is a phone number (E.164) rather than an e-mail address.
 PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.PHONE})
+# Channels with a form before the requester: files over a quota refuse the whole submission and
+# the form says so; the others (e-mail, WhatsApp) keep the message and note the files left out.
+FORM_CHANNELS = frozenset({Channel.WEB, Channel.PORTAL})
 ROOT_ID_DOMAIN = "@tickets.loket>"
 ACKNOWLEDGEMENT = "acknowledgement"
 # A thread's nearest messages decide; a hostile References header cannot cost more lookups.
@@ -205,6 +210,7 @@ def append(
     try:
         if ticket.status == Status.CLOSED:
             raise TicketClosed(ticket.reference)
+        message = within_quota(message, ticket)
         record_requester_reply(
             ticket=ticket, body=message.text, channel=message.channel,
             attachments=message.attachments, provenance=provenance(message), now=now,
@@ -233,6 +239,7 @@ def open_new(
 ) -> Outcome:
     if message.channel in THREADING_CHANNELS:
         mark_deliverable(message.sender_address)
+    message = within_quota(message, None)
     sent = (
         known.acknowledgements
         if known is not None
@@ -265,6 +272,27 @@ def open_new(
         ticket = redirect_to_seller(ticket=ticket, now=now)
     reason = "" if acknowledge else "acknowledgement withheld: too many from this sender"
     return Outcome("created", ticket, reason or ("redirected to the seller" if redirect else ""))
+
+
+def within_quota(message: InboundMessage, ticket: Ticket | None) -> InboundMessage:
+    """The message with the files that fit the upload quotas (loket.tickets.quotas); a form's
+    submission over one raises OverQuota, an e-mail or chat message loses those files and
+    gains a note, in the ticket's language, naming them."""
+    if not message.attachments:
+        return message
+    form = message.channel in FORM_CHANNELS
+    admitted = admit_files(
+        message.attachments, ticket=ticket, all_or_nothing=form,
+        client=message.client_address or message.sender_address,
+    )  # fmt: skip
+    if not admitted.left_out:
+        return message
+    if form:
+        raise OverQuota(admitted)
+    language = ticket.language if ticket is not None else message.language
+    with translation.override(language or default_language()):
+        note = left_out_note(admitted)
+    return replace(message, attachments=admitted.kept, text=f"{message.text.rstrip()}\n\n{note}\n")
 
 
 def missing_evidence(message: InboundMessage, category: str) -> list[str]:
@@ -455,7 +483,12 @@ def finish(record: InboundRecord, outcome: Outcome, message: InboundMessage, now
 
 
 def reply_through_portal(
-    ticket: Ticket, *, text: str, attachments: tuple[IncomingFile, ...], now: datetime
+    ticket: Ticket,
+    *,
+    text: str,
+    attachments: tuple[IncomingFile, ...],
+    client_address: str = "",
+    now: datetime,
 ) -> Outcome:
     """A reply typed on the ticket's page: redacted and triaged like every channel (an
     escalation request in it is one), then added to the ticket. A closed ticket refuses it."""
@@ -464,7 +497,7 @@ def reply_through_portal(
     message = InboundMessage(
         channel=Channel.PORTAL, sender_address=ticket.requester_email,
         sender_name=ticket.requester_name, subject="", text=text, received_at=now,
-        attachments=attachments, language=ticket.language,
+        attachments=attachments, language=ticket.language, client_address=client_address,
     )  # fmt: skip
     inspected = consult_billing(inspect(message))
     with transaction.atomic():

@@ -12,9 +12,11 @@ from loket.language import reverse_here
 from loket.limits import over_limit
 from loket.policy.queries import pinned_policy
 from loket.tickets.access import PortalSignInNeeded, access_ticket_of_requester
+from loket.tickets.forms import refuse_over_quota
 from loket.tickets.links import public_path
 from loket.tickets.models import Channel
 from loket.tickets.portal_access import open_for_contact_form, remember
+from loket.tickets.quotas import OverQuota
 
 
 def contact(request: HttpRequest) -> HttpResponse:
@@ -48,8 +50,12 @@ def contact_form(request: HttpRequest) -> HttpResponse:
             category_code=data["category"],
             language=language,
             time_zone=data["time_zone"],
+            client_address=request.META.get("REMOTE_ADDR", ""),
         )
-        outcome = receive(message, now=now)
+        try:
+            outcome = receive(message, now=now)
+        except OverQuota as over:  # nothing was stored; the form keeps the text
+            return over_quota_page(request, form, over)
         ticket = outcome.ticket
         if ticket is None:  # a blocked sender (the admin's list): kept, never answered
             form.add_error(None, BLOCKED)
@@ -65,6 +71,15 @@ BLOCKED = gettext_lazy(
     "We cannot accept requests from this address. If you think this is a mistake, write to us "
     "by e-mail."
 )
+
+
+def over_quota_page(request: HttpRequest, form: ContactForm, over: OverQuota) -> HttpResponse:
+    retry = refuse_over_quota(form, over)
+    status = 400 if retry is None else 429
+    response = render(request, "intake/contact.html", {"form": form}, status=status)
+    if retry is not None:
+        response["Retry-After"] = str(retry)
+    return response
 
 
 def throttled(request: HttpRequest, recipient: str) -> int | None:

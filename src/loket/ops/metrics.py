@@ -24,6 +24,7 @@ class LoketCollector(Collector):
         yield from self.outbox()
         yield from self.sla()
         yield self.inbound()
+        yield from self.quarantine()
         yield self.worker()
 
     def tickets(self) -> Iterator[Metric]:
@@ -79,6 +80,19 @@ class LoketCollector(Collector):
         for channel, source, status, count in queries.inbound_by_channel_source_status():
             family.add_metric([channel, source, status], count)
         return family
+
+    def quarantine(self) -> Iterator[Metric]:
+        count, oldest = queries.files_waiting_for_scan(self.now)
+        yield GaugeMetricFamily(
+            "loket_files_waiting_for_scan",
+            "Uploaded files in quarantine, waiting for the virus scanner.",
+            value=count,
+        )
+        yield GaugeMetricFamily(
+            "loket_files_waiting_for_scan_oldest_age_seconds",
+            "Age of the oldest file waiting for the virus scanner (0 when none waits).",
+            value=oldest,
+        )
 
     def worker(self) -> Metric:
         age = queries.heartbeat_age_seconds(self.now)

@@ -12,7 +12,7 @@ from loket.inbound.models import InboundRecord
 from loket.notify.models import OutboxMessage, OutboxStatus
 from loket.ops.models import WorkerHeartbeat
 from loket.sla.models import Clock, SlaPoint
-from loket.tickets.models import Ticket
+from loket.tickets.models import Attachment, ScanStatus, Ticket
 
 logger = logging.getLogger("loket.ops")
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -113,3 +113,13 @@ def sla_points_by_kind() -> list[tuple[str, str, int]]:
 def inbound_by_channel_source_status() -> list[tuple[str, str, str, int]]:
     rows = InboundRecord.objects.values_list("channel", "source", "status").annotate(n=Count("id"))
     return [(channel, source, status, n) for channel, source, status, n in rows.order_by()]
+
+
+def files_waiting_for_scan(now: datetime) -> tuple[int, float]:
+    """Files in quarantine (pending the virus scanner), and the age of the oldest (0 when none);
+    the partial index `attachment_scan_pending` keeps this cheap."""
+    waiting = Attachment.objects.filter(scan_status=ScanStatus.PENDING).aggregate(
+        count=Count("id"), oldest=Min("message__created_at")
+    )
+    oldest = waiting["oldest"]
+    return waiting["count"], 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())

@@ -2,7 +2,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +26,12 @@ from loket.tickets.access import (
 )
 from loket.tickets.downloads import attachment_response
 from loket.tickets.escalation import EscalationRefused
-from loket.tickets.forms import ReplyForm
+from loket.tickets.forms import ReplyForm, refuse_over_quota
 from loket.tickets.links import digest
 from loket.tickets.merging import surviving
 from loket.tickets.models import ACTIVE_STATUSES, Status, Ticket
 from loket.tickets.operations import TicketClosed, send_portal_link
+from loket.tickets.quotas import OverQuota
 from loket.tickets.surveys import answer_survey, survey_of
 from loket.tickets.verification import confirm
 
@@ -147,10 +149,13 @@ def ticket_page(
         try:
             reply_through_portal(
                 ticket, text=form.cleaned_data["body"],
-                attachments=tuple(form.cleaned_data["attachments"]), now=timezone.now(),
+                attachments=tuple(form.cleaned_data["attachments"]),
+                client_address=request.META.get("REMOTE_ADDR", ""), now=timezone.now(),
             )  # fmt: skip
         except TicketClosed:
             form.add_error(None, _("This request is closed. Please send us a new request."))
+        except OverQuota as over:
+            retry = refuse_over_quota(form, over)
         else:
             messages.success(request, _("Thank you, your reply was added to your request."))
             return redirect(reverse_here(request, "portal:ticket", reference=reference))
@@ -212,13 +217,13 @@ ESCALATION_ANSWERS = {
 }
 
 
-def attachment(
-    request: HttpRequest, reference: str, attachment_id: int
-) -> FileResponse | HttpResponse:
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponseBase:
     ticket = requester_ticket(request, reference)
     if ticket is None:
         return sign_in_needed(request, reference)
-    return attachment_response(access_attachment(ticket, attachment_id, requester=True))
+    file = access_attachment(ticket, attachment_id, requester=True)
+    back = reverse_here(request, "portal:ticket", reference=reference)
+    return attachment_response(request, file, back_url=back)
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from loket.tickets.quotas import OverQuota, client_quota_text, ticket_quota_text
 from loket.tickets.sniffing import IncomingFile, safe_filename, sniff_content_type
 
 SUBJECT_MAX_LENGTH = 200
@@ -50,6 +51,12 @@ class AttachmentsField(forms.FileField):
                 code="too_large",
             )
         content = upload.read()
+        if not content:
+            raise forms.ValidationError(
+                _("The file %(name)s is empty. Please attach it again, or another copy of it.")
+                % {"name": name},
+                code="empty",
+            )
         content_type = sniff_content_type(content)
         if content_type is None:
             raise forms.ValidationError(
@@ -72,3 +79,26 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     attachments = AttachmentsField(label=_("Attachments"))
+
+
+def refuse_over_quota(form: forms.Form, over: OverQuota) -> int | None:
+    """Tell the requester which files went past an upload quota (loket.tickets.quotas); the
+    form keeps what they typed. The seconds to wait when it is their hourly allowance (for a
+    429 with Retry-After), else None (the request's own quota: a 400)."""
+    admitted = over.admitted
+    names = ", ".join(item.file.filename for item in admitted.left_out)
+    if admitted.over("client") and admitted.retry_after is not None:
+        minutes = max(1, -(-admitted.retry_after // 60))
+        message = _(
+            "%(names)s: you have sent more files than we take from one address in an hour "
+            "(%(quota)s). Your text is kept below: send it without the files, or send them "
+            "again in %(minutes)d minutes."
+        ) % {"names": names, "quota": client_quota_text(), "minutes": minutes}
+        form.add_error("attachments", message)
+        return admitted.retry_after
+    message = _(
+        "%(names)s: these files would take your request past what we keep for one request "
+        "(%(quota)s). Your text is kept below: please send it without them."
+    ) % {"names": names, "quota": ticket_quota_text()}
+    form.add_error("attachments", message)
+    return None

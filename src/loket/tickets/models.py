@@ -1,7 +1,9 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -204,16 +206,57 @@ class Message(models.Model):
         return self.kind != MessageKind.INTERNAL_NOTE
 
 
+def storage_name(instance: "Attachment", filename: str) -> str:
+    """A random name under the month: nothing the sender chose (a name like `CON.png`, a path,
+    an extension that a web server might act on) reaches the storage. The name they gave is
+    kept in `filename`, for display and download only."""
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ScanStatus(models.TextChoices):
+    # Uploaded while no virus scanner was configured: served as it is.
+    UNSCANNED = "unscanned", _("Not scanned")
+    # In quarantine until the scanner has read it; never served meanwhile.
+    PENDING = "pending", _("Waiting for the virus scan")
+    CLEAN = "clean", _("No virus found")
+    INFECTED = "infected", _("Virus found")
+    # The scanner read it and answered an error (too large for it, say): never served.
+    FAILED = "failed", _("Could not be scanned")
+
+
+DOWNLOADABLE_SCAN_STATUSES = frozenset({ScanStatus.UNSCANNED, ScanStatus.CLEAN})
+
+
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="%Y/%m/")
+    # Files stored before issue 14 keep the name they were stored under.
+    file = models.FileField(upload_to=storage_name)
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+    scan_status = models.CharField(
+        max_length=20, choices=ScanStatus.choices, default=ScanStatus.UNSCANNED
+    )
+    # The signature the scanner found, or the error it answered.
+    scan_result = models.CharField(max_length=200, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["id"],
+                name="attachment_scan_pending",
+                condition=models.Q(scan_status="pending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def downloadable(self) -> bool:
+        return self.scan_status in DOWNLOADABLE_SCAN_STATUSES
 
 
 class EventKind(models.TextChoices):
@@ -260,6 +303,8 @@ class EventKind(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     SURVEY_SENT = "survey_sent", _("Satisfaction question sent")
     SURVEY_ANSWERED = "survey_answered", _("Satisfaction rated")
+    FILE_INFECTED = "file_infected", _("Virus found in a file")
+    FILE_UNSCANNABLE = "file_unscannable", _("A file could not be scanned")
 
 
 class Event(models.Model):

@@ -39,6 +39,7 @@ from loket.tickets.models import (
     VerificationStatus,
 )
 from loket.tickets.portal_access import revoke_unused_links
+from loket.tickets.quarantine import scan_soon
 from loket.tickets.references import make_reference
 from loket.tickets.sniffing import IncomingFile
 from loket.tickets.surveys import offer_survey
@@ -118,6 +119,7 @@ def open_ticket(
             MessageKind.REQUESTER, channel, body, None, requester_name, attachments, provenance
         )
         message = add_message(ticket, first, now=now)
+        scan_soon(message)
         data = {"channel": channel, "category": category.code, "message": message.pk}
         if follow_up_of:
             data["follow_up_of"] = follow_up_of
@@ -253,9 +255,11 @@ def record_requester_reply(
             MessageKind.REQUESTER, channel, body, None, ticket.requester_name, attachments,
             provenance,
         )  # fmt: skip
-        return record_message(
+        message = record_message(
             ticket, reply, event_kind=EventKind.REQUESTER_REPLY, data=data, now=now
         )
+        scan_soon(message)
+        return message
 
 
 def record_public_reply(
@@ -287,6 +291,7 @@ def record_public_reply(
         message = record_message(
             ticket, reply, event_kind=EventKind.PUBLIC_REPLY, data=data, now=now
         )
+        scan_soon(message)
         mail = content.public_reply(ticket, message, now=now)
         mail_requester(ticket, "public_reply", mail, now)
         if ticket.status == Status.RESOLVED != previous:

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.files.base import ContentFile
 
-from loket.tickets.models import Attachment, Event, Message, SearchEntry, Ticket
+from loket.tickets.models import Attachment, Event, Message, ScanStatus, SearchEntry, Ticket
 from loket.tickets.searchtext import index_terms
 from loket.tickets.sniffing import IncomingFile
 
@@ -126,6 +127,8 @@ def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Messag
         created_at=now,
     )
     SearchEntry.objects.create(ticket=ticket, message=stored, terms=index_terms(message.body))
+    # With a virus scanner configured, files wait in quarantine (loket.tickets.quarantine).
+    scan_status = ScanStatus.PENDING if settings.LOKET_CLAMD_SOCKET else ScanStatus.UNSCANNED
     for incoming in message.attachments:
         attachment = Attachment(
             message=stored,
@@ -133,7 +136,9 @@ def add_message(ticket: Ticket, message: NewMessage, *, now: datetime) -> Messag
             content_type=incoming.content_type,
             size=len(incoming.content),
             sha256=hashlib.sha256(incoming.content).hexdigest(),
+            scan_status=scan_status,
         )
+        # Stored under a random name (models.storage_name); `filename` is only shown.
         attachment.file.save(incoming.filename, ContentFile(incoming.content), save=False)
         attachment.save()
     return stored
