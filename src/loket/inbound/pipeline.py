@@ -6,6 +6,7 @@ Billing is consulted before the transaction starts (it may be an HTTP API), neve
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -69,10 +70,15 @@ class Outcome:
 
 
 def receive(
-    message: InboundMessage, *, now: datetime, record: InboundRecord | None = None
+    message: InboundMessage,
+    *,
+    now: datetime,
+    record: InboundRecord | None = None,
+    on_created: Callable[[Ticket], object] | None = None,
 ) -> Outcome:
     """Decide and act, in one transaction with the record's new status (so a crash leaves the
-    record `received`, to be processed again, and never a ticket without its record)."""
+    record `received`, to be processed again, and never a ticket without its record).
+    `on_created`: the channel's own bookkeeping for a new ticket, in that same transaction."""
     with pinned_policy():
         inspected = consult_billing(inspect(message))
         known = read_ahead(inspected, now)
@@ -80,6 +86,8 @@ def receive(
             if record is not None and not claimed(record):
                 return Outcome("duplicate", record.ticket, "processed by another ingester")
             outcome = decide(inspected, now, known)
+            if on_created is not None and outcome.outcome == "created" and outcome.ticket:
+                on_created(outcome.ticket)
             failpoints.reached("outbox")
             if record is not None:
                 finish(record, outcome, inspected, now)

@@ -14,7 +14,7 @@ from loket.policy.queries import pinned_policy
 from loket.tickets.access import PortalSignInNeeded, access_ticket_of_requester
 from loket.tickets.forms import refuse_over_quota
 from loket.tickets.links import public_path
-from loket.tickets.models import Channel
+from loket.tickets.models import Channel, Ticket
 from loket.tickets.portal_access import open_for_contact_form, remember
 from loket.tickets.quotas import OverQuota
 
@@ -52,16 +52,19 @@ def contact_form(request: HttpRequest) -> HttpResponse:
             time_zone=data["time_zone"],
             client_address=request.META.get("REMOTE_ADDR", ""),
         )
+
+        def this_browser_follows(ticket: Ticket) -> None:
+            """The browser that wrote it may follow it: in the ticket's own transaction."""
+            remember(request.session, open_for_contact_form(ticket, now=now))
+
         try:
-            outcome = receive(message, now=now)
+            outcome = receive(message, now=now, on_created=this_browser_follows)
         except OverQuota as over:  # nothing was stored; the form keeps the text
             return over_quota_page(request, form, over)
         ticket = outcome.ticket
         if ticket is None:  # a blocked sender (the admin's list): kept, never answered
             form.add_error(None, BLOCKED)
             return render(request, "intake/contact.html", {"form": form}, status=403)
-        if outcome.outcome == "created":  # this browser wrote it: it may follow it
-            remember(request.session, open_for_contact_form(ticket, now=now))
         return redirect(reverse_here(request, "intake:thanks", reference=str(ticket.reference)))
     status = 400 if form.errors else 200
     return render(request, "intake/contact.html", {"form": form}, status=status)
