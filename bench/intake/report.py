@@ -121,7 +121,7 @@ def render_setup(result: Result) -> list[str]:
         "server log.",
         "- Clients: one thread each with a stdlib `http.client` connection. Each fetches its "
         "CSRF cookie and form token with one GET, then POSTs urlencoded forms, a new ticket "
-        "each. Only a 302 to `/support/contact/thanks/<reference>/` counts; any other answer fails "
+        "each. Only a 302 to `/support/contact/thanks/<token>/` counts; any other answer fails "
         "the benchmark. gunicorn's sync workers close the connection after every response, so "
         "every request opens a new TCP connection.",
         "- Each run: the intake phase, then a wait until the background worker has sent every "

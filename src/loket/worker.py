@@ -41,7 +41,7 @@ def housekeeping_once() -> None:
         logger.info(
             "SLA sweep: %d warning(s), %d breach(es)", len(report.warnings), len(report.breaches)
         )
-    # Every portal visit and contact form keeps a session (tickets/portal_access.py); expired
+    # Every opened portal link keeps a session (tickets/portal_access.py); expired
     # ones go, as Django's clearsessions would (one indexed DELETE, usually of nothing).
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 

@@ -117,8 +117,10 @@ def test_a_requester_and_an_agent_settle_a_case_through_the_browser_and_mail(
     # Under the language the request was written in (the browser's English here).
     assert portal_link.startswith(live_server.url + "/en/portal/t/")
 
-    # The browser that sent the form holds the ticket: the link opens its page at once, at an
-    # address without the token.
+    # The thank-you page's button opens the ticket in this browser, at an address without a
+    # token; from then on the mailed link opens its page at once.
+    requester.get_by_test_id("open-request").click()
+    expect(requester).to_have_url(f"{live_server.url}/en/portal/ticket/{reference}/")
     requester.goto(portal_link)
     expect(requester).to_have_url(f"{live_server.url}/en/portal/ticket/{reference}/")
     expect(requester.locator("dd.reference")).to_have_text(reference)

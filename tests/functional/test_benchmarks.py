@@ -125,7 +125,6 @@ def test_the_write_path_benchmark_runs_in_quick_mode_and_a_submission_writes_onc
     )
     assert headline is not None, output[-2000:]
     # The ticket, its message, clocks, events, portal links and acknowledgement in one
-    # transaction, and the row of the session through which the browser that wrote it follows
-    # it: no third one for a queue row (the outbox row is the worker's queue), none for the
-    # portal link, and one, not three, for the session's new key.
-    assert headline[1] == "2.00"
+    # transaction: none for a queue row (the outbox row is the worker's queue), none for the
+    # thank-you page's link, none for a session.
+    assert headline[1] == "1.00"

@@ -102,14 +102,19 @@ def test_the_requester_hears_only_their_language_from_the_page_to_the_reply(
     )
     assert sent.status_code == 302
     assert_only(language, "the thank-you page", page_text(browser, sent["Location"], requester))
+    thanks = browser.get(sent["Location"]).content.decode()
+    button = re.search(rf'action="({prefix}/portal/t/[^"]+)"', thanks)
+    assert button is not None, "the thank-you page's button opens the ticket, in the language"
+    assert browser.post(button[1]).status_code == 302
     ticket = Ticket.objects.get()
     assert ticket.language == language
 
     acknowledgement = mail("acknowledgement")
     assert_only(language, "the acknowledgement", acknowledgement)
     portal = portal_link_in(acknowledgement, language)
-    # Another browser: the link's button; once used, the browser that sent the form still
-    # gets the ticket's page from it, and a third one learns why it no longer works.
+    # Another browser: the link's button; once used, the browser that sent the form (and
+    # opened the ticket from the thank-you page) still gets the ticket's page from it, and a
+    # third one learns why it no longer works.
     elsewhere = Client()
     assert_only(language, "the link's button", page_text(elsewhere, portal, requester))
     assert elsewhere.post(portal).status_code == 302

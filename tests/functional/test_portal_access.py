@@ -201,20 +201,30 @@ def test_signing_out_everywhere_ends_every_browser_and_every_link() -> None:
     assert ticket.events.filter(kind=EventKind.PORTAL_SIGNED_OUT).count() == 1
 
 
-def test_signing_out_ends_what_the_contact_form_opened_too(client: Client) -> None:
+def test_the_thank_you_page_opens_the_ticket_once_and_signing_out_ends_it(client: Client) -> None:
     sent = client.post("/en/support/contact/", valid_form())
     ticket = Ticket.objects.get()
-    assert sent["Location"] == f"/en/support/contact/thanks/{ticket.reference}/"
-    assert client.get(ticket_page(ticket)).status_code == 200, "the browser that wrote it"
-    elsewhere = Client().get(sent["Location"])
-    assert elsewhere.status_code == 200, "a browser that keeps no cookies is thanked too"
-    assert 'data-testid="thanks-without-details"' in elsewhere.content.decode()
-    assert "siti@example.co.id" not in elsewhere.content.decode()
-    assert Client().get(ticket_page(ticket)).status_code == 403
+    thanks = sent["Location"]
+    assert thanks.startswith("/en/support/contact/thanks/")
+    assert str(ticket.reference) not in thanks, "the address is a link, not the reference"
+    assert client.get(ticket_page(ticket)).status_code == 403, "nothing is open before the button"
+    page = client.get(thanks).content.decode()
+    assert 'data-testid="reference"' in page
+    assert 'data-testid="open-request"' in page
+    opened = client.post(re.search(r'action="(/en/portal/t/[^"]+)"', page)[1])  # type: ignore[index]
+    assert opened["Location"] == ticket_page(ticket)
+    assert client.get(ticket_page(ticket)).status_code == 200, "the browser that pressed it"
+    # The link is used: whoever gets the thank-you address now (a shared screen, the history)
+    # is only thanked, and cannot open the ticket with it.
+    elsewhere = Client()
+    after = elsewhere.get(thanks).content.decode()
+    assert 'data-testid="thanks-without-details"' in after
+    assert "siti@example.co.id" not in after
+    assert elsewhere.get(ticket_page(ticket)).status_code == 403
 
     client.post(f"{ticket_page(ticket)}sign-out/")
     assert client.get(ticket_page(ticket)).status_code == 403
-    assert 'data-testid="reference"' not in client.get(sent["Location"]).content.decode()
+    assert 'data-testid="reference"' not in client.get(thanks).content.decode()
 
 
 def test_a_dead_link_sends_a_new_one_in_one_click_in_the_requesters_language() -> None:

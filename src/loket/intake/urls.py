@@ -5,5 +5,5 @@ from loket.intake import views
 app_name = "intake"
 urlpatterns = [
     path("", views.contact, name="contact"),
-    path("thanks/<str:reference>/", views.thanks, name="thanks"),
+    path("thanks/<str:token>/", views.thanks, name="thanks"),
 ]

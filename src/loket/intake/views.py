@@ -11,11 +11,10 @@ from loket.intake.forms import ContactForm
 from loket.language import reverse_here
 from loket.limits import over_limit
 from loket.policy.queries import pinned_policy
-from loket.tickets.access import PortalSignInNeeded, access_ticket_of_requester
 from loket.tickets.forms import refuse_over_quota
 from loket.tickets.links import public_path
-from loket.tickets.models import Channel, Ticket
-from loket.tickets.portal_access import open_for_contact_form, remember
+from loket.tickets.models import Channel, PortalLinkKind, Ticket
+from loket.tickets.portal_access import inspect_link, open_for_contact_form
 from loket.tickets.quotas import OverQuota
 
 
@@ -52,20 +51,23 @@ def contact_form(request: HttpRequest) -> HttpResponse:
             time_zone=data["time_zone"],
             client_address=request.META.get("REMOTE_ADDR", ""),
         )
+        links: list[str] = []
 
-        def this_browser_follows(ticket: Ticket) -> None:
-            """The browser that wrote it may follow it: in the ticket's own transaction."""
-            remember(request.session, open_for_contact_form(ticket, now=now))
+        def thank_you_link(ticket: Ticket) -> None:
+            """The thank-you page's link, in the ticket's own transaction."""
+            links.append(open_for_contact_form(ticket, now=now))
 
         try:
-            outcome = receive(message, now=now, on_created=this_browser_follows)
+            outcome = receive(message, now=now, on_created=thank_you_link)
         except OverQuota as over:  # nothing was stored; the form keeps the text
             return over_quota_page(request, form, over)
         ticket = outcome.ticket
         if ticket is None:  # a blocked sender (the admin's list): kept, never answered
             form.add_error(None, BLOCKED)
             return render(request, "intake/contact.html", {"form": form}, status=403)
-        return redirect(reverse_here(request, "intake:thanks", reference=str(ticket.reference)))
+        # A reply to a known ticket by the form (no link) is thanked without details.
+        token = links[0] if links else "-"
+        return redirect(reverse_here(request, "intake:thanks", token=token))
     status = 400 if form.errors else 200
     return render(request, "intake/contact.html", {"form": form}, status=status)
 
@@ -96,14 +98,18 @@ def throttled(request: HttpRequest, recipient: str) -> int | None:
                       limit=settings.LOKET_LIMIT_CONTACT_PER_RECIPIENT, seconds=3600)  # fmt: skip
 
 
-def thanks(request: HttpRequest, reference: str) -> HttpResponse:
-    """The reference and a way to the ticket's page, for the browser that sent the form; any
-    other visitor (a browser that keeps no cookies, too) is only thanked."""
-    try:
-        ticket = access_ticket_of_requester(request.session, reference, timezone.now())
-    except PortalSignInNeeded:
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """The reference and a button to the ticket's page while the form's link is unused; once
+    it is used or expired (or for anyone who guesses at the address), only thanks. Nothing is
+    written: the button opens the link like a mailed one."""
+    found = inspect_link(token, timezone.now())
+    if found.outcome != "ask" or found.link is None:
+        return render(request, "intake/thanks.html", {"ticket": None})
+    if found.link.kind != PortalLinkKind.CONTACT_FORM:
         return render(request, "intake/thanks.html", {"ticket": None})
     # The page's own language: the visitor may have switched since the ticket was opened.
-    portal = public_path("portal:ticket", get_language(), reference=reference)
-    context = {"ticket": ticket, "portal_path": portal}
+    context = {
+        "ticket": found.ticket,
+        "open_path": public_path("portal:open", get_language(), token=token),
+    }
     return render(request, "intake/thanks.html", context)

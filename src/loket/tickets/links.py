@@ -30,7 +30,7 @@ def digest(token: str) -> str:
 
 def lifetime(kind: str) -> timedelta:
     """How long after it was made a link of this kind can be opened."""
-    if kind == PortalLinkKind.NEW_LINK:
+    if kind in (PortalLinkKind.NEW_LINK, PortalLinkKind.CONTACT_FORM):
         return timedelta(minutes=settings.LOKET_PORTAL_NEW_LINK_MINUTES)
     return timedelta(hours=settings.LOKET_PORTAL_MAIL_LINK_HOURS)
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 
-from loket.tickets.links import digest, is_legacy, legacy_reference, lifetime
+from loket.tickets.links import digest, is_legacy, issue_link, legacy_reference
 from loket.tickets.models import EventKind, PortalLink, PortalLinkKind, Ticket
 from loket.tickets.timeline import record_event
 
@@ -102,14 +102,13 @@ def legacy_opening(token: str) -> Opening:
     return Opening("expired" if ticket else "unknown", ticket)
 
 
-def open_for_contact_form(ticket: Ticket, *, now: datetime) -> PortalLink:
-    """The browser that sent the contact form sees the ticket it opened, as if it had opened a
-    link: an entry that "sign out everywhere" ends like any other (its token is thrown away)."""
-    return PortalLink.objects.create(
-        ticket=ticket, kind=PortalLinkKind.CONTACT_FORM,
-        token_hash=digest(secrets.token_urlsafe(32)), created_at=now,
-        expires_at=now + lifetime(PortalLinkKind.CONTACT_FORM), used_at=now,
-    )  # fmt: skip
+def open_for_contact_form(ticket: Ticket, *, now: datetime) -> str:
+    """The link the contact form's thank-you page carries: the page shows the reference while
+    it is unused, and its button opens the ticket's page like any link (single use,
+    LOKET_PORTAL_NEW_LINK_MINUTES). Written in the ticket's transaction; the browser gets no
+    session (and so no write) until the requester presses the button."""
+    token, _link = issue_link(ticket, kind=PortalLinkKind.CONTACT_FORM, now=now)
+    return token
 
 
 def revoke_unused_links(ticket: Ticket, now: datetime) -> int:
