@@ -70,9 +70,7 @@ class Case:
 
 
 BASELINE = Case("python -c pass", ("-c", "pass"), loket=False, per_source=False)
-SETUP_ONLY = Case(
-    "python: django.setup() alone", ("-c", "import django; django.setup()"), loket=False
-)
+SETUP_ONLY = Case("django.setup() alone", ("-c", "import django; django.setup()"), loket=False)
 CASES = (
     BASELINE,
     Case("loket --help", ("--help",), goal=0.2, expect="usage: loket"),
@@ -296,7 +294,8 @@ def render_section(result: Result) -> str:
 def render_summary(result: Result) -> list[str]:
     goals = [case for case in CASES if case.goal is not None]
     figures = "; ".join(
-        f"`{case.name}` {result.wall(case):.3f} s (goal {case.goal} s, {verdict(result, case)})"
+        f"`{case.name}` {result.wall(case):.3f} s "
+        f"(goal {case.goal} s, {verdict(result, case).strip('*')})"
         for case in goals
     )
     return [
@@ -364,7 +363,9 @@ def render_method(result: Result) -> list[str]:
         "checked. CPU is the process's user plus system time (`getrusage`): on a shared "
         "machine the wall-clock time also holds the time spent waiting for a CPU.",
         "- `loket` is the installed script (`.venv/bin/loket`); `python` the same "
-        "interpreter. Every round runs every case once, in the order of the table.",
+        "interpreter, and `django.setup() alone` is `python -c 'import django; "
+        "django.setup()'` with Loket's settings. Every round runs every case once, in the "
+        "order of the table.",
         f"- The desk: SQLite in a fresh `LOKET_VAR_DIR`, migrated, the shipped policy applied. "
         f"`sla preview` asks for a refund received {RECEIVED}; `triage explain` reads "
         f"{len(TRIAGE_TEXT)} characters of Indonesian on standard input; `policy check` "

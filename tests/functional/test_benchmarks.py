@@ -103,7 +103,7 @@ def test_the_startup_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() ->
             output,
             re.MULTILINE,
         )
-    assert re.search(r"^ +python: django.setup\(\) alone: median \d+\.\d{3} s", output, re.M)
+    assert re.search(r"^ +django.setup\(\) alone: median \d+\.\d{3} s", output, re.M)
 
 
 def test_the_redaction_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
