@@ -1,15 +1,22 @@
 """The `loket` command: one entry point for the demo, the servers, the worker, backups and
-Django."""
+Django.
+
+This module is imported by every `loket` command, `loket --help` included, so it imports only
+what building the parser needs: each command imports its own modules (Django, the supervisor,
+triage's patterns) when it runs (issue 13: `loket --help` answers in under 0.2 s).
+"""
+
+from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import NoReturn
 
-from loket.supervise import Child, Supervisor
+# Not `typing.TYPE_CHECKING`: importing typing alone would cost `loket --help` 5 ms.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 DEFAULT_BIND = "127.0.0.1:8000"
 
@@ -23,6 +30,9 @@ def django_command(*arguments: str) -> None:
 
 def triage_explain(path: str | None) -> int:
     """`loket triage explain [FILE]`: the triage decision as JSON, no Django, no ticket."""
+    import json
+    from pathlib import Path
+
     # Imported here so that the other commands do not pay for compiling triage's patterns.
     from loket.triage.explain import explain
 
@@ -36,6 +46,8 @@ def triage_explain(path: str | None) -> int:
 def restore(archive: str, var_dir: str | None) -> int:
     """`loket restore FILE`: no Django, since loading the settings writes into the var
     directory, which must be empty for a restore."""
+    from pathlib import Path
+
     # Imported here, like triage: the other commands need none of it.
     from loket.ops import archive as backup_archive
 
@@ -71,6 +83,10 @@ def loket_process(*arguments: str) -> list[str]:
 def supervise(children: Sequence[tuple[str, list[str]]]) -> int:
     """Run the children under a supervisor (loket/supervise.py): restarted when they die,
     all stopped when one keeps dying or a signal arrives."""
+    # Imported here: only `loket demo` and `loket serve` supervise (it loads ctypes and
+    # subprocess, a tenth of a second that `loket --help` need not wait for).
+    from loket.supervise import Child, Supervisor
+
     limit = int(os.environ.get("LOKET_RESTART_LIMIT") or 5)
     window = float(os.environ.get("LOKET_RESTART_WINDOW_SECONDS") or 60)
     supervisor = Supervisor(

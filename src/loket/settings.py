@@ -5,6 +5,7 @@ See docs/configuration.md for every variable with its default.
 
 import email.utils
 import importlib.resources
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -29,6 +30,22 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def package_folder(name: str) -> Path:
+    """The folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ImproperlyConfigured(f"the {name} package is not installed: run `make install`")
+    return Path(spec.origin).parent
+
+
+# django-ninja's templates and static files (the API's Swagger UI page). Ninja is not an
+# installed app: Django would then import it, with pydantic and its whole API layer, at every
+# start (a quarter of a second of each `loket` command, issue 13), though only the URLconf
+# needs it. Its two folders are listed with Loket's own instead, and loket.api.docs renders
+# the page from them.
+NINJA_DIR = package_folder("ninja")
 VAR_DIR = Path(os.environ.get("LOKET_VAR_DIR", "var")).resolve()
 try:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -65,9 +82,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
-    # For its static files: the API docs page then loads Swagger UI from Loket, with no inline
-    # script (which the CSP refuses) and no third-party CDN.
-    "ninja",
     "loket.policy",
     "loket.tickets",
     "loket.sla",
@@ -111,7 +125,7 @@ WSGI_APPLICATION = "loket.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -168,7 +182,9 @@ TIME_ZONE = os.environ.get("LOKET_DISPLAY_TIME_ZONE", "Asia/Jakarta")
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("LOKET_STATIC_ROOT") or VAR_DIR / "static").resolve()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Ninja's: the API docs page loads Swagger UI from Loket, with no inline script (which the CSP
+# refuses) and no third-party CDN.
+STATICFILES_DIRS = [PACKAGE_DIR / "static", NINJA_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

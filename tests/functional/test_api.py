@@ -188,6 +188,21 @@ def test_the_openapi_schema_describes_the_three_endpoints(client: Client) -> Non
     assert "BearerToken" in schema["components"]["securitySchemes"]
 
 
+def test_the_docs_page_loads_swagger_ui_from_loket_under_its_csp(client: Client) -> None:
+    # Ninja is not an installed app (settings.py): loket.api.docs renders its page, which
+    # would otherwise load Swagger UI from a CDN that the Content-Security-Policy refuses.
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts, "the page loads no script"
+    for path in [*scripts, *re.findall(r'href="([^"]+)"', page)]:
+        assert re.fullmatch(r"/static/ninja/[\w-]+\.[0-9a-f]{12}\.\w+", path), path
+        assert client.get(path).status_code == 200, path
+    assert '"url": "/api/v1/openapi.json"' in page
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
 def test_an_admin_creates_a_token_in_the_admin_and_sees_it_once(client: Client) -> None:
     admin = User.objects.create_superuser("admin", "admin@catalo.id", "admin-password")
     client.force_login(admin)

@@ -92,6 +92,20 @@ def test_the_mail_ingest_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone(
     assert re.search(r"median: Loket \d+\.\d messages/s, peak RSS \d+\.\d MB", output)
 
 
+def test_the_startup_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # Fresh `loket` processes on a desk of its own (SQLite); goals reported, not enforced.
+    output = run_quick("startup", timeout=300)
+    assert re.search(r"^round 2: python -c pass \d+\.\d{3} s, loket --help ", output, re.M)
+    for case, goal in (("loket --help", "0.2"), ("loket sla preview", "0.5")):
+        assert re.search(
+            rf"^ +{case}: median \d+\.\d{{3}} s \(runs .*\), CPU \d+\.\d{{3}} s, "
+            rf"goal {goal} s: (met|not met)$",
+            output,
+            re.MULTILINE,
+        )
+    assert re.search(r"^ +django.setup\(\) alone: median \d+\.\d{3} s", output, re.M)
+
+
 def test_the_redaction_score_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
     output = run_quick("redaction", timeout=120)
     assert re.search(r"development: recall \d+\.\d% of \d+ secrets", output)

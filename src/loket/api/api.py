@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import AfterValidator
 
+from loket.api.docs import LocalSwagger
 from loket.api.models import ApiToken, hash_token
 from loket.api.operations import KeyReused, SenderBlocked, TicketRequest, open_ticket_for_client
 from loket.policy.queries import active_category_codes
@@ -43,6 +44,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=BearerToken(),
     docs_url="/docs",
+    docs=LocalSwagger(),
 )
 
 

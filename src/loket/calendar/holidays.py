@@ -8,15 +8,21 @@ calendar covers exactly the years the package knows for the country (1946-2100 f
 clipped to SUPPORTED_YEARS) and refuses instants outside them instead of pretending those
 years have no holidays. Collective leave (``government``, "cuti bersama") is decreed year by
 year, so the package knows it only for past and current years.
+
+The package is imported when the first calendar is built, not with this module, and only the
+module of the calendar's country is loaded (`load_country_module`): command-line start-up
+(issue 13).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-import holidays
+from pathlib import Path
+from types import ModuleType
 
 from loket.calendar.business import SUPPORTED_YEARS, BusinessCalendar, CalendarError, Window
 
@@ -36,7 +42,9 @@ class CountryHolidays:
             raise CalendarError(f"holidays of {self.country}: give at least one category")
         try:
             # An empty table still checks the country and the category names.
-            holidays.country_holidays(self.country, years=[], categories=self.categories)
+            holiday_package(self.country).country_holidays(
+                self.country, years=[], categories=self.categories
+            )
         except NotImplementedError as error:
             raise CalendarError(
                 f"'{self.country}' is not a country the holidays package knows (e.g. ID)"
@@ -47,12 +55,57 @@ class CountryHolidays:
     @property
     def years(self) -> range:
         """The years the package has data for: outside them it returns no holidays at all."""
-        table = holidays.country_holidays(self.country, years=[], categories=self.categories)
+        table = holiday_package(self.country).country_holidays(
+            self.country, years=[], categories=self.categories
+        )
         return range(type(table).start_year, type(table).end_year + 1)
 
     def __call__(self, year: int) -> frozenset[date]:
-        table = holidays.country_holidays(self.country, years=year, categories=self.categories)
+        table = holiday_package(self.country).country_holidays(
+            self.country, years=year, categories=self.categories
+        )
         return frozenset(day for day in table if day.year == year)
+
+
+def holiday_package(country: str) -> ModuleType:
+    """The `holidays` package, with the module of `country` loaded.
+
+    Imported here rather than at the top: a process that never builds a calendar (most
+    `loket` commands) does not pay for it. And the package finds a country's class through
+    `holidays.countries`, whose __init__ imports all 250 countries, an eighth of a second on
+    a two-core machine (issue 13). So the country's own module is loaded first, from its file
+    under its usual name: the package's lazy loader then finds it in `sys.modules` and leaves
+    the other countries alone. A country the registry does not name is left to the package,
+    which refuses it as before.
+    """
+    import holidays
+    import holidays.registry
+
+    for module, (_class_name, *codes) in holidays.registry.COUNTRIES.items():
+        if country in codes:
+            # The lock the package's lazy loader holds while it imports a country.
+            with holidays.registry.IMPORT_LOCK:
+                load_country_module(Path(holidays.__file__).parent / "countries", module)
+            break
+    return holidays
+
+
+def load_country_module(folder: Path, module: str) -> None:
+    """Load holidays/countries/<module>.py as `holidays.countries.<module>`, unless it or the
+    whole `holidays.countries` package is loaded already."""
+    name = f"holidays.countries.{module}"
+    if name in sys.modules or "holidays.countries" in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, folder / f"{module}.py")
+    if spec is None or spec.loader is None:
+        return  # the package's own loader will find it, or say why not
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    try:
+        spec.loader.exec_module(loaded)
+    except BaseException:
+        del sys.modules[name]
+        raise
 
 
 def build_calendar(
