@@ -177,6 +177,7 @@ def measure(python: str, source: Path, submissions: int) -> dict[str, Any]:
 
 
 def summary(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    # Not at the top: the child runs as a plain script on any checkout (no `bench`).
     from bench.common import median
 
     keys = ("post_cpu_ms", "held_cpu_ms", "write_transactions", "statements_inside",
@@ -191,6 +192,7 @@ def summary(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def section(current: dict[str, Any], baseline: dict[str, Any] | None, runs: int, n: int) -> str:
+    # Not at the top: the child runs as a plain script on any checkout (no `bench`).
     from bench.common import machine_info, markdown_table
 
     rows = [
@@ -281,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{now['held_cpu_ms']:.2f} ms CPU inside, {now['post_cpu_ms']:.2f} ms CPU per POST"
     )
     if not options.quick:
+        # Not at the top: the child runs as a plain script on any checkout (no `bench`).
         from bench.common import write_docs
 
         write_docs(SECTION, section(now, summary(before) if before else None, runs, submissions))
