@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python -m bench.whatsapp_webhook
 	$(BIN)/python -m bench.sla_sweep
 	$(BIN)/python -m bench.mail_ingest
+	$(BIN)/python -m bench.soak
 
 # Redaction and triage against the labelled corpora in tests/fixtures/triage (issue 9).
 triage-score: install
