@@ -77,6 +77,7 @@ bench: install
 	$(BIN)/python -m bench.sla_sweep
 	$(BIN)/python -m bench.mail_ingest
 	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.scaleout
 
 # Redaction and triage against the labelled corpora in tests/fixtures/triage (issue 9).
 triage-score: install

@@ -146,3 +146,21 @@ def test_the_soak_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
         re.MULTILINE,
     )
 
+
+def test_the_scaleout_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # PostgreSQL on the PostgreSQL run of the suite (what the benchmark is for), SQLite on the
+    # SQLite run; two configurations, one of them with two background workers.
+    options = own_database_options("loket_bench_scaleout") or ("--sqlite",)
+    output = run_quick("scaleout", *options, timeout=600)
+    postgres = r"\d+\.\d\d" if suite_database() == "postgres" else "nan"
+    for web, workers in ((1, 1), (2, 2)):
+        assert re.search(
+            rf"^round 1: {web} web, {workers} worker\(s\): intake +\d+\.\d/s \(0 errors\), "
+            rf"acks +\d+\.\d/s, \d+ unsent after, .* postgres {postgres} machine",
+            output,
+            re.MULTILINE,
+        ), output[-3000:]
+        assert re.search(rf"^limit, {web} web, {workers} workers?: ", output, re.MULTILINE)
+    end = re.search(r"^at the end: (\d+) of (\d+) tickets have exactly one sent", output, re.M)
+    assert end is not None
+    assert end[1] == end[2] != "0"
