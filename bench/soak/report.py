@@ -146,9 +146,7 @@ def render_section(result: Result) -> str:
 
 def render_summary(result: Result) -> list[str]:
     options = result.options
-    verdicts = "; ".join(
-        f"{goal.name}: **{goal.verdict}** ({goal.figure})" for goal in goals(result)
-    )
+    verdicts = "; ".join(f"{goal.name}: {goal.verdict} ({goal.figure})" for goal in goals(result))
     return [
         f"An open-loop load of {result.target:.1f} submissions/s "
         f"({options.share:.0%} of the intake rate {rate_source(result)}) for "
