@@ -78,6 +78,8 @@ bench: install
 	$(BIN)/python -m bench.mail_ingest
 	$(BIN)/python -m bench.write_path $(if $(BASELINE),--baseline $(BASELINE))
 	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.scaleout
 
 # Redaction and triage against the labelled corpora in tests/fixtures/triage (issue 9).
 triage-score: install

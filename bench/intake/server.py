@@ -145,20 +145,28 @@ def stop_server(server: Server) -> None:
 
 def server_trouble(server: Server, limit: int = 30) -> list[str]:
     """Log lines worth showing when something failed: errors, tracebacks, 4xx and 5xx."""
-    if not server.log.exists():
+    return trouble_in(server.log, limit)
+
+
+def trouble_in(log: Path, limit: int = 30) -> list[str]:
+    if not log.exists():
         return []
-    lines = server.log.read_text(errors="replace").splitlines()
+    lines = log.read_text(errors="replace").splitlines()
     trouble = [line for line in lines if SERVER_TROUBLE.search(line)]
     if len(trouble) > limit:
-        return [*trouble[:limit], f"... and {len(trouble) - limit} more such lines in {server.log}"]
+        return [*trouble[:limit], f"... and {len(trouble) - limit} more such lines in {log}"]
     return trouble
 
 
 def log_tail(server: Server, lines: int = 15) -> list[str]:
     """For failures that leave no error line, e.g. a management command exiting at start."""
-    if not server.log.exists():
+    return tail_of(server.log, lines)
+
+
+def tail_of(log: Path, lines: int = 15) -> list[str]:
+    if not log.exists():
         return []
-    return server.log.read_text(errors="replace").splitlines()[-lines:]
+    return log.read_text(errors="replace").splitlines()[-lines:]
 
 
 # --- The server's database ---------------------------------------------------------------------

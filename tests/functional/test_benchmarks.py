@@ -142,3 +142,54 @@ def test_the_write_path_benchmark_runs_in_quick_mode_and_a_submission_writes_onc
     # transaction: none for a queue row (the outbox row is the worker's queue), none for the
     # thank-you page's link, none for a session.
     assert headline[1] == "1.00"
+
+
+def own_database_options(name: str) -> tuple[str, ...]:
+    """On the PostgreSQL run of the suite, a database of the bench's own on the suite's server
+    (created and dropped by the bench; the pid keeps parallel runs apart)."""
+    if suite_database() != "postgres":
+        return ()
+    server = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}_{os.getpid()}")
+    return ("--database-url", server.geturl())
+
+
+def test_the_soak_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # On the suite's database: SQLite in the server's var dir, or PostgreSQL.
+    output = run_quick("soak", *own_database_options("loket_bench_soak"), timeout=300)
+    assert re.search(r"^intake: \d+\.\d submissions/s with 8 clients closed-loop", output, re.M)
+    assert re.search(r"^soak: \d+\.\d submissions/s for 0\.2 min$", output, re.MULTILINE)
+    assert len(re.findall(r"^ +\d+ +\d+ +\d+\.\d +\d+\.\d +\d+ ", output, re.MULTILINE)) >= 3
+    drained = re.search(
+        r"^after the drain \(drained in \d+\.\d s\): (\d+) of (\d+) tickets have exactly one "
+        r"sent acknowledgement \(0 one not yet sent, 0 none, 0 more than one\)$",
+        output,
+        re.MULTILINE,
+    )
+    assert drained is not None, output[-3000:]
+    assert drained[1] == drained[2] != "0"
+    assert re.search(r"^goal backlog not growing: (met|missed) \(median \d+ ", output, re.M)
+    assert re.search(
+        r"^goal RSS of each web process and the worker under 150 MB: (met|missed) \(web master "
+        r"\d+\.\d MB, web worker \d+\.\d MB, worker \d+\.\d MB\)$",
+        output,
+        re.MULTILINE,
+    )
+
+
+def test_the_scaleout_benchmark_runs_in_quick_mode_and_leaves_the_docs_alone() -> None:
+    # PostgreSQL on the PostgreSQL run of the suite (what the benchmark is for), SQLite on the
+    # SQLite run; two configurations, one of them with two background workers.
+    options = own_database_options("loket_bench_scaleout") or ("--sqlite",)
+    output = run_quick("scaleout", *options, timeout=600)
+    postgres = r"\d+\.\d\d" if suite_database() == "postgres" else "nan"
+    for web, workers in ((1, 1), (2, 2)):
+        assert re.search(
+            rf"^round 1: {web} web, {workers} worker\(s\): intake +\d+\.\d/s \(0 errors\), "
+            rf"acks +\d+\.\d/s, \d+ unsent after, .* postgres {postgres} machine",
+            output,
+            re.MULTILINE,
+        ), output[-3000:]
+        assert re.search(rf"^limit, {web} web, {workers} workers?: ", output, re.MULTILINE)
+    end = re.search(r"^at the end: (\d+) of (\d+) tickets have exactly one sent", output, re.M)
+    assert end is not None
+    assert end[1] == end[2] != "0"
